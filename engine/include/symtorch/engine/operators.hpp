@@ -1,0 +1,109 @@
+// Operator registry: every operator the engine knows, chosen at run time by a small op code.
+//
+// Domain semantics (documented contract, tested in tests/test_operators.cpp):
+// operators are *unprotected* IEEE-754 functions, as in PySR. log(x<0) = NaN, log(0) = -Inf,
+// sqrt(x<0) = NaN, x/0 = ±Inf (0/0 = NaN), inv(0) = ±Inf, pow(x<0, non-integer) = NaN,
+// exp overflow = +Inf. NaN and Inf propagate through every operator. The search rejects a
+// candidate whose loss is not finite, so domain errors cost nothing but that candidate.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace symtorch {
+
+// Built-in op codes. User operators get codes from kFirstUserOp upwards.
+enum class Op : std::uint8_t {
+  Const = 0,
+  Var,
+  // binary
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  // unary
+  Neg,
+  Square,
+  Cube,
+  Sqrt,
+  Exp,
+  Log,
+  Sin,
+  Cos,
+  Tan,
+  Tanh,
+  Abs,
+  Inv,
+  kBuiltinCount
+};
+
+inline constexpr std::uint8_t kFirstUserOp = static_cast<std::uint8_t>(Op::kBuiltinCount);
+inline constexpr std::size_t kMaxOps = 64;
+
+using UnaryFn = std::function<double(double)>;
+using BinaryFn = std::function<double(double, double)>;
+
+struct OperatorInfo {
+  Op op{};
+  std::string name;        // parser/printer name, e.g. "sin", "+"
+  int arity = 0;           // 0 for leaves, 1 or 2
+  int complexity = 1;      // contribution to an expression's complexity
+  bool infix = false;      // printed between operands (+ - * / ^)
+  int precedence = 0;      // for infix printing/parsing
+  bool commutative = false;
+  // Text templates for non-infix printers; "{0}" and "{1}" are operands.
+  std::string latex;   // e.g. "\\sin{\\left({0}\\right)}"
+  std::string c;       // e.g. "sin({0})" (double precision C)
+  std::string sympy;   // e.g. "sin({0})"
+  std::string torch;   // e.g. "torch.sin({0})"
+  // Scalar evaluation (double); user operators provide these, built-ins too (reference path).
+  UnaryFn unary;
+  BinaryFn binary;
+  // Derivative for user unary operators: f'(x). Built-ins have symbolic rules in derivative.cpp.
+  UnaryFn unary_derivative;
+  std::function<std::pair<double, double>(double, double)> binary_derivative;
+  bool user = false;
+};
+
+// Process-wide registry of operators. Built-ins are present from the start; user operators
+// are added with register_unary/register_binary. Registration is not thread-safe with respect
+// to concurrent evaluation: register before starting searches.
+class OperatorRegistry {
+ public:
+  static OperatorRegistry& instance();
+
+  const OperatorInfo& info(Op op) const;
+  std::optional<Op> find(std::string_view name) const;
+  std::size_t size() const { return ops_.size(); }
+
+  // Adds a user operator. Throws std::invalid_argument if the name is taken or malformed.
+  Op register_unary(const std::string& name, UnaryFn f, UnaryFn derivative = {}, int complexity = 1);
+  Op register_binary(const std::string& name, BinaryFn f,
+                     std::function<std::pair<double, double>(double, double)> derivative = {},
+                     int complexity = 1);
+
+  // Per-operator complexity override (e.g. make exp cost 3).
+  void set_complexity(Op op, int complexity);
+  // Restores built-in complexities (tests use this to stay independent).
+  void reset_complexities();
+
+ private:
+  OperatorRegistry();
+  std::vector<OperatorInfo> ops_;
+};
+
+inline const OperatorInfo& op_info(Op op) { return OperatorRegistry::instance().info(op); }
+inline bool is_leaf(Op op) { return op == Op::Const || op == Op::Var; }
+inline bool is_user_op(Op op) { return static_cast<std::uint8_t>(op) >= kFirstUserOp; }
+
+// Scalar reference evaluation of a built-in or user operator (used by the reference
+// evaluator, constant folding and the printers' tests).
+double apply_unary(Op op, double x);
+double apply_binary(Op op, double a, double b);
+
+}  // namespace symtorch

@@ -1,0 +1,174 @@
+#include "symtorch/engine/operators.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <stdexcept>
+
+namespace symtorch {
+namespace {
+
+OperatorInfo make(Op op, std::string name, int arity, std::string latex, std::string c,
+                  std::string sympy, std::string torch) {
+  OperatorInfo i;
+  i.op = op;
+  i.name = std::move(name);
+  i.arity = arity;
+  i.latex = std::move(latex);
+  i.c = std::move(c);
+  i.sympy = std::move(sympy);
+  i.torch = std::move(torch);
+  return i;
+}
+
+OperatorInfo make_infix(Op op, std::string name, int precedence, bool commutative,
+                        std::string latex, std::string c, std::string sympy, std::string torch) {
+  OperatorInfo i = make(op, std::move(name), 2, std::move(latex), std::move(c), std::move(sympy),
+                        std::move(torch));
+  i.infix = true;
+  i.precedence = precedence;
+  i.commutative = commutative;
+  return i;
+}
+
+std::vector<OperatorInfo> builtins() {
+  std::vector<OperatorInfo> v;
+  v.push_back(make(Op::Const, "const", 0, "", "", "", ""));
+  v.push_back(make(Op::Var, "var", 0, "", "", "", ""));
+  v.push_back(make_infix(Op::Add, "+", 1, true, "{0} + {1}", "({0} + {1})", "({0} + {1})", "({0} + {1})"));
+  v.push_back(make_infix(Op::Sub, "-", 1, false, "{0} - {1}", "({0} - {1})", "({0} - {1})", "({0} - {1})"));
+  v.push_back(make_infix(Op::Mul, "*", 2, true, "{0} {1}", "({0} * {1})", "({0} * {1})", "({0} * {1})"));
+  v.push_back(make_infix(Op::Div, "/", 2, false, "\\frac{{0}}{{1}}", "({0} / {1})", "({0} / {1})", "({0} / {1})"));
+  v.push_back(make_infix(Op::Pow, "^", 4, false, "{0}^{{1}}", "pow({0}, {1})", "({0}**{1})", "torch.pow({0}, {1})"));
+  v.push_back(make(Op::Neg, "neg", 1, "-{0}", "(-{0})", "(-{0})", "(-{0})"));
+  v.push_back(make(Op::Square, "square", 1, "{0}^{2}", "({0} * {0})", "({0}**2)", "torch.square({0})"));
+  v.push_back(make(Op::Cube, "cube", 1, "{0}^{3}", "({0} * {0} * {0})", "({0}**3)", "torch.pow({0}, 3)"));
+  v.push_back(make(Op::Sqrt, "sqrt", 1, "\\sqrt{{0}}", "sqrt({0})", "sqrt({0})", "torch.sqrt({0})"));
+  v.push_back(make(Op::Exp, "exp", 1, "e^{{0}}", "exp({0})", "exp({0})", "torch.exp({0})"));
+  v.push_back(make(Op::Log, "log", 1, "\\log{\\left({0}\\right)}", "log({0})", "log({0})", "torch.log({0})"));
+  v.push_back(make(Op::Sin, "sin", 1, "\\sin{\\left({0}\\right)}", "sin({0})", "sin({0})", "torch.sin({0})"));
+  v.push_back(make(Op::Cos, "cos", 1, "\\cos{\\left({0}\\right)}", "cos({0})", "cos({0})", "torch.cos({0})"));
+  v.push_back(make(Op::Tan, "tan", 1, "\\tan{\\left({0}\\right)}", "tan({0})", "tan({0})", "torch.tan({0})"));
+  v.push_back(make(Op::Tanh, "tanh", 1, "\\tanh{\\left({0}\\right)}", "tanh({0})", "tanh({0})", "torch.tanh({0})"));
+  v.push_back(make(Op::Abs, "abs", 1, "\\left|{0}\\right|", "fabs({0})", "Abs({0})", "torch.abs({0})"));
+  v.push_back(make(Op::Inv, "inv", 1, "\\frac{1}{{0}}", "(1.0 / {0})", "(1/{0})", "torch.reciprocal({0})"));
+  return v;
+}
+
+bool valid_name(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char ch : s)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+OperatorRegistry::OperatorRegistry() : ops_(builtins()) { ops_.reserve(kMaxOps); }
+
+OperatorRegistry& OperatorRegistry::instance() {
+  static OperatorRegistry registry;
+  return registry;
+}
+
+const OperatorInfo& OperatorRegistry::info(Op op) const {
+  auto i = static_cast<std::size_t>(op);
+  if (i >= ops_.size()) throw std::out_of_range("unknown operator code " + std::to_string(i));
+  return ops_[i];
+}
+
+std::optional<Op> OperatorRegistry::find(std::string_view name) const {
+  for (const auto& o : ops_)
+    if (o.arity > 0 && o.name == name) return o.op;
+  if (name == "**") return Op::Pow;
+  if (name == "pow") return Op::Pow;
+  if (name == "add") return Op::Add;
+  if (name == "sub") return Op::Sub;
+  if (name == "mul" || name == "mult") return Op::Mul;
+  if (name == "div") return Op::Div;
+  return std::nullopt;
+}
+
+Op OperatorRegistry::register_unary(const std::string& name, UnaryFn f, UnaryFn derivative,
+                                    int complexity) {
+  if (!valid_name(name)) throw std::invalid_argument("operator name '" + name + "' is not an identifier");
+  if (find(name)) throw std::invalid_argument("operator '" + name + "' is already registered");
+  if (!f) throw std::invalid_argument("operator '" + name + "' has no function");
+  if (ops_.size() >= kMaxOps) throw std::length_error("too many operators (max 64)");
+  OperatorInfo i = make(static_cast<Op>(ops_.size()), name, 1, "\\operatorname{" + name + "}\\left({0}\\right)",
+                        name + "({0})", name + "({0})", name + "({0})");
+  i.unary = std::move(f);
+  i.unary_derivative = std::move(derivative);
+  i.complexity = complexity;
+  i.user = true;
+  ops_.push_back(std::move(i));
+  return ops_.back().op;
+}
+
+Op OperatorRegistry::register_binary(const std::string& name, BinaryFn f,
+                                     std::function<std::pair<double, double>(double, double)> derivative,
+                                     int complexity) {
+  if (!valid_name(name)) throw std::invalid_argument("operator name '" + name + "' is not an identifier");
+  if (find(name)) throw std::invalid_argument("operator '" + name + "' is already registered");
+  if (!f) throw std::invalid_argument("operator '" + name + "' has no function");
+  if (ops_.size() >= kMaxOps) throw std::length_error("too many operators (max 64)");
+  OperatorInfo i = make(static_cast<Op>(ops_.size()), name, 2,
+                        "\\operatorname{" + name + "}\\left({0}, {1}\\right)", name + "({0}, {1})",
+                        name + "({0}, {1})", name + "({0}, {1})");
+  i.binary = std::move(f);
+  i.binary_derivative = std::move(derivative);
+  i.complexity = complexity;
+  i.user = true;
+  ops_.push_back(std::move(i));
+  return ops_.back().op;
+}
+
+void OperatorRegistry::set_complexity(Op op, int complexity) {
+  if (complexity < 0) throw std::invalid_argument("operator complexity must be >= 0");
+  auto i = static_cast<std::size_t>(op);
+  if (i >= ops_.size()) throw std::out_of_range("unknown operator code " + std::to_string(i));
+  ops_[i].complexity = complexity;
+}
+
+void OperatorRegistry::reset_complexities() {
+  for (auto& o : ops_)
+    if (!o.user) o.complexity = 1;
+}
+
+double apply_unary(Op op, double x) {
+  switch (op) {
+    case Op::Neg: return -x;
+    case Op::Square: return x * x;
+    case Op::Cube: return x * x * x;
+    case Op::Sqrt: return std::sqrt(x);
+    case Op::Exp: return std::exp(x);
+    case Op::Log: return std::log(x);
+    case Op::Sin: return std::sin(x);
+    case Op::Cos: return std::cos(x);
+    case Op::Tan: return std::tan(x);
+    case Op::Tanh: return std::tanh(x);
+    case Op::Abs: return std::fabs(x);
+    case Op::Inv: return 1.0 / x;
+    default: {
+      const auto& i = op_info(op);
+      if (i.arity != 1 || !i.unary) throw std::invalid_argument("'" + i.name + "' is not a unary operator");
+      return i.unary(x);
+    }
+  }
+}
+
+double apply_binary(Op op, double a, double b) {
+  switch (op) {
+    case Op::Add: return a + b;
+    case Op::Sub: return a - b;
+    case Op::Mul: return a * b;
+    case Op::Div: return a / b;
+    case Op::Pow: return std::pow(a, b);
+    default: {
+      const auto& i = op_info(op);
+      if (i.arity != 2 || !i.binary) throw std::invalid_argument("'" + i.name + "' is not a binary operator");
+      return i.binary(a, b);
+    }
+  }
+}
+
+}  // namespace symtorch
