@@ -1,0 +1,32 @@
+// Internal: vector math library selection and its mappings for the loop vectoriser.
+#pragma once
+
+#include <string>
+
+#include "symtorch/jit/compile_options.hpp"
+
+namespace llvm {
+class TargetLibraryInfoImpl;
+class MCSubtargetInfo;
+}  // namespace llvm
+
+namespace symtorch::jit::detail {
+
+// The library that provides the _ZGV* (x86-64 vector function ABI) symbols.
+struct VectorMathLibrary {
+  VectorMath kind = VectorMath::None;  // Libmvec, Sleef or None (Auto is resolved)
+  std::string soname;                  // "libmvec.so.1", "libsleefgnuabi.so.3" or ""
+  std::string label() const;           // "libmvec", "sleef", "none"
+};
+
+// Resolves Auto and loads the library into the process (once). Throws std::runtime_error if an
+// explicitly requested library cannot be loaded.
+VectorMathLibrary load_vector_math(VectorMath requested);
+
+// Adds scalar -> vector mappings for sin, cos, tan, tanh, exp, log, pow (double and float, the
+// llvm.* intrinsics and the libm names) for every vector width the subtarget supports:
+// SSE ('b', always on x86-64), AVX2 ('d'), AVX-512F ('e'; LLVM 19's LIBMVEC-X86 table lacks these).
+void add_vector_math_mappings(llvm::TargetLibraryInfoImpl& tli, const VectorMathLibrary& library,
+                              const llvm::MCSubtargetInfo& subtarget);
+
+}  // namespace symtorch::jit::detail
