@@ -1,34 +1,28 @@
 #include "symtorch/engine/interpreter.hpp"
 
-#include <Eigen/Core>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+
+#include "vector_math.hpp"
 
 namespace symtorch {
 namespace {
 
 template <typename T>
-using Col = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
-template <typename T>
-using CCol = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
-
-template <typename T>
 void unary_kernel(Op op, const T* __restrict a, T* __restrict out, std::size_t len) {
-  const auto n = static_cast<Eigen::Index>(len);
-  CCol<T> x(a, n);
-  Col<T> y(out, n);
+  using vecmath::Fn;
   switch (op) {
     case Op::Neg: for (std::size_t r = 0; r < len; ++r) out[r] = -a[r]; break;
     case Op::Square: for (std::size_t r = 0; r < len; ++r) out[r] = a[r] * a[r]; break;
     case Op::Cube: for (std::size_t r = 0; r < len; ++r) out[r] = a[r] * a[r] * a[r]; break;
-    case Op::Sqrt: y = x.sqrt(); break;
-    case Op::Exp: y = x.exp(); break;
-    case Op::Log: y = x.log(); break;
-    case Op::Sin: y = x.sin(); break;
-    case Op::Cos: y = x.cos(); break;
-    case Op::Tan: y = x.tan(); break;
-    case Op::Tanh: y = x.tanh(); break;
+    case Op::Sqrt: for (std::size_t r = 0; r < len; ++r) out[r] = std::sqrt(a[r]); break;
+    case Op::Exp: vecmath::unary<T>(Fn::Exp, a, out, len); break;
+    case Op::Log: vecmath::unary<T>(Fn::Log, a, out, len); break;
+    case Op::Sin: vecmath::unary<T>(Fn::Sin, a, out, len); break;
+    case Op::Cos: vecmath::unary<T>(Fn::Cos, a, out, len); break;
+    case Op::Tan: vecmath::unary<T>(Fn::Tan, a, out, len); break;
+    case Op::Tanh: vecmath::unary<T>(Fn::Tanh, a, out, len); break;
     case Op::Abs: for (std::size_t r = 0; r < len; ++r) out[r] = std::fabs(a[r]); break;
     case Op::Inv: for (std::size_t r = 0; r < len; ++r) out[r] = T(1) / a[r]; break;
     default: {
@@ -45,11 +39,7 @@ void binary_kernel(Op op, const T* __restrict a, const T* __restrict b, T* __res
     case Op::Sub: for (std::size_t r = 0; r < len; ++r) out[r] = a[r] - b[r]; break;
     case Op::Mul: for (std::size_t r = 0; r < len; ++r) out[r] = a[r] * b[r]; break;
     case Op::Div: for (std::size_t r = 0; r < len; ++r) out[r] = a[r] / b[r]; break;
-    case Op::Pow: {
-      const auto n = static_cast<Eigen::Index>(len);
-      Col<T>(out, n) = CCol<T>(a, n).pow(CCol<T>(b, n));
-      break;
-    }
+    case Op::Pow: vecmath::pow<T>(a, b, out, len); break;
     default: {
       const auto& f = op_info(op).binary;
       for (std::size_t r = 0; r < len; ++r)
@@ -70,8 +60,14 @@ void unary_adjoint(Op op, const T* __restrict g, const T* __restrict y, const T*
     case Op::Sqrt: for (std::size_t r = 0; r < len; ++r) da[r] = g[r] / (T(2) * y[r]); break;
     case Op::Exp: for (std::size_t r = 0; r < len; ++r) da[r] = g[r] * y[r]; break;
     case Op::Log: for (std::size_t r = 0; r < len; ++r) da[r] = g[r] / a[r]; break;
-    case Op::Sin: for (std::size_t r = 0; r < len; ++r) da[r] = g[r] * std::cos(a[r]); break;
-    case Op::Cos: for (std::size_t r = 0; r < len; ++r) da[r] = -g[r] * std::sin(a[r]); break;
+    case Op::Sin:
+      vecmath::unary<T>(vecmath::Fn::Cos, a, da, len);
+      for (std::size_t r = 0; r < len; ++r) da[r] *= g[r];
+      break;
+    case Op::Cos:
+      vecmath::unary<T>(vecmath::Fn::Sin, a, da, len);
+      for (std::size_t r = 0; r < len; ++r) da[r] *= -g[r];
+      break;
     case Op::Tan: for (std::size_t r = 0; r < len; ++r) da[r] = g[r] * (T(1) + y[r] * y[r]); break;
     case Op::Tanh: for (std::size_t r = 0; r < len; ++r) da[r] = g[r] * (T(1) - y[r] * y[r]); break;
     case Op::Abs:
@@ -105,10 +101,12 @@ void binary_adjoint(Op op, const T* __restrict g, const T* __restrict y, const T
       for (std::size_t r = 0; r < len; ++r) { da[r] = g[r] / b[r]; db[r] = -g[r] * y[r] / b[r]; }
       break;
     case Op::Pow:
-      for (std::size_t r = 0; r < len; ++r) {
-        da[r] = g[r] * b[r] * std::pow(a[r], b[r] - T(1));
-        db[r] = g[r] * y[r] * std::log(a[r]);
-      }
+      // db doubles as scratch for b - 1 before it receives its own adjoint.
+      for (std::size_t r = 0; r < len; ++r) db[r] = b[r] - T(1);
+      vecmath::pow<T>(a, db, da, len);
+      for (std::size_t r = 0; r < len; ++r) da[r] *= g[r] * b[r];
+      vecmath::unary<T>(vecmath::Fn::Log, a, db, len);
+      for (std::size_t r = 0; r < len; ++r) db[r] *= g[r] * y[r];
       break;
     default: {
       const auto& info = op_info(op);
