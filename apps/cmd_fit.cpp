@@ -1,0 +1,190 @@
+// `symtorch fit FILE`: symbolic regression on a CSV or .npy file. Prints the Pareto front as a
+// table (complexity, loss, score, equation) and then the chosen equation alone as the last line
+// of standard output, with the file's column names. Ctrl-C ends the search cleanly: the front
+// found so far is polished and printed. Progress goes to standard error, on a terminal only.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <stop_token>
+#include <thread>
+
+#include "command.hpp"
+#include "symtorch/engine/dataset.hpp"
+#include "symtorch/engine/search.hpp"
+#include "symtorch/engine/search_json.hpp"
+
+namespace symtorch::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+struct FitArgs {
+  std::string file, target, ops = "+,-,*,/", unary_ops, json_path, form, select = "best", nested, weights_column;
+  std::string precision = "float", batching = "auto", checkpoint, resume, warm_start;
+  int maxsize = 30, maxdepth = 0, niterations = 100, populations = 31, population_size = 27, threads = 0;
+  int ncycles = 380;
+  std::uint64_t seed = 0;
+  double time_limit = 0, parsimony = 0, tolerance = 1.5;
+  std::optional<double> target_loss;
+  std::size_t batch_size = 1024;
+  bool linear_scaling = false, no_progress = false, no_exact_stop = false;
+};
+
+// Restores the previous SIGINT handler when the fit ends.
+class SigintGuard {
+ public:
+  SigintGuard() {
+    g_interrupted.store(false);
+    previous_ = std::signal(SIGINT, on_sigint);
+  }
+  ~SigintGuard() { std::signal(SIGINT, previous_); }
+  SigintGuard(const SigintGuard&) = delete;
+  SigintGuard& operator=(const SigintGuard&) = delete;
+
+ private:
+  void (*previous_)(int);
+};
+
+SearchOptions make_options(const FitArgs& a) {
+  SearchOptions o;
+  std::string list = a.ops;
+  if (!a.unary_ops.empty()) list += "," + a.unary_ops;
+  parse_operator_list(list, o.binary_operators, o.unary_operators);
+  if (!a.nested.empty()) o.nested_constraints = parse_nested_constraints(a.nested);
+  o.maxsize = a.maxsize;
+  o.maxdepth = a.maxdepth;
+  o.niterations = a.niterations;
+  o.populations = a.populations;
+  o.population_size = a.population_size;
+  o.ncycles_per_iteration = a.ncycles;
+  o.tournament_selection_n = std::min(o.tournament_selection_n, a.population_size);
+  o.time_limit_seconds = a.time_limit;
+  o.target_loss = a.target_loss;
+  o.stop_on_exact_fit = !a.no_exact_stop;
+  o.parsimony = a.parsimony;
+  o.linear_scaling = a.linear_scaling;
+  o.seed = a.seed;
+  o.threads = a.threads;
+  o.batch_size = a.batch_size;
+  if (a.precision == "float") o.precision = Precision::Float;
+  else if (a.precision == "double") o.precision = Precision::Double;
+  else throw std::invalid_argument("--precision must be 'float' or 'double', not '" + a.precision + "'");
+  if (a.batching == "auto") o.batching = 0;
+  else if (a.batching == "on") o.batching = 1;
+  else if (a.batching == "off") o.batching = -1;
+  else throw std::invalid_argument("--batching must be 'auto', 'on' or 'off', not '" + a.batching + "'");
+  o.checkpoint_path = a.checkpoint;
+  o.resume_path = a.resume;
+  if (!a.warm_start.empty()) o.warm_start = read_front_equations(a.warm_start);
+  o.validate();
+  return o;
+}
+
+Dataset load(const FitArgs& a) {
+  const Table table = read_table(a.file);
+  Table features = table;
+  std::vector<double> weights;
+  if (!a.weights_column.empty()) {
+    const std::size_t k = table.column_index(a.weights_column);
+    weights = table.columns[k];
+    features.names.erase(features.names.begin() + static_cast<std::ptrdiff_t>(k));
+    features.columns.erase(features.columns.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  Dataset d = to_dataset(features, a.target.empty() ? std::nullopt : std::optional<std::string>(a.target));
+  d.weights = std::move(weights);
+  return d;
+}
+
+void run_fit(const FitArgs& a) {
+  const SearchOptions options = make_options(a);
+  Selection selection = parse_selection(a.select);
+  selection.tolerance = a.tolerance;
+  const Dataset data = load(a);
+  const bool show_progress = !a.no_progress && ::isatty(STDERR_FILENO) != 0;
+
+  SearchResult result;
+  if (!a.form.empty()) {
+    result = fit_form(data, a.form, options);
+  } else {
+    std::stop_source stop;
+    SigintGuard sigint;
+    // A signal handler may only set a flag; this thread turns it into a stop request.
+    std::jthread watcher([&stop](std::stop_token done) {
+      while (!done.stop_requested()) {
+        if (g_interrupted.load()) {
+          stop.request_stop();
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+    ProgressCallback progress;
+    if (show_progress) {
+      progress = [](const SearchProgress& p) {
+        fmt::print(stderr, "\r[{}/{}] {:.1f}s  best loss {:.4g}  front {}  {:.3g} evals/s   ", p.iteration, p.niterations,
+                   p.seconds, p.best_loss, p.front_size, static_cast<double>(p.evaluations) / std::max(p.seconds, 1e-9));
+        std::fflush(stderr);
+      };
+    }
+    result = run_search(data, options, selection, stop.get_token(), progress);
+    if (show_progress) fmt::print(stderr, "\n");
+    if (g_interrupted.load()) fmt::print(stderr, "symtorch: interrupted; reporting the front found so far\n");
+  }
+  fmt::print(stderr, "# {} iterations, {} evaluations, {:.2f} s, stopped by {}, cache hits {:.1f}%\n",
+             result.stats.iterations, result.stats.evaluations, result.stats.seconds, to_string(result.stats.stop_reason),
+             result.stats.cache_lookups ? 100.0 * static_cast<double>(result.stats.cache_hits) /
+                                              static_cast<double>(result.stats.cache_lookups)
+                                        : 0.0);
+  if (!a.json_path.empty()) write_result_json(a.json_path, result, options);
+  std::cout << result.front.table(result.variable_names, result.chosen);
+  std::cout << result.chosen_equation() << std::endl;
+}
+
+const CommandRegistration registration(
+    "fit", "symbolic regression on a CSV or .npy file (last column = target unless --target)", [](CLI::App& app) {
+      auto a = std::make_shared<FitArgs>();
+      app.add_option("file", a->file, "data file (.csv with a header, or .npy)")->required();
+      app.add_option("--target", a->target, "target column (default: the last one)");
+      app.add_option("--ops", a->ops, "operators, comma-separated: + - * / ^ sin cos exp log sqrt square ... "
+                                      "(binary and unary; default +,-,*,/)");
+      app.add_option("--unary-ops", a->unary_ops, "more operators, appended to --ops");
+      app.add_option("--maxsize", a->maxsize, "largest equation complexity (default 30)");
+      app.add_option("--maxdepth", a->maxdepth, "largest tree depth (0 = no limit)");
+      app.add_option("--nested", a->nested, "nested-operator limits, e.g. 'sin:sin=0,cos=0;exp:exp=0'");
+      app.add_option("--niterations", a->niterations, "iterations (default 100)");
+      app.add_option("--populations", a->populations, "islands (default 31)");
+      app.add_option("--population-size", a->population_size, "members per island (default 27)");
+      app.add_option("--ncycles", a->ncycles, "temperature steps per iteration (default 380)");
+      app.add_option("--time-limit", a->time_limit, "stop after this many seconds (result then depends on speed)");
+      app.add_option("--target-loss", a->target_loss, "stop once the best loss (MSE) is at most this");
+      app.add_flag("--no-exact-stop", a->no_exact_stop, "keep searching after an exact fit is found");
+      app.add_option("--parsimony", a->parsimony, "cost per unit complexity (default 0)");
+      app.add_flag("--linear-scaling", a->linear_scaling, "fit a*f(x)+b in closed form per candidate");
+      app.add_option("--precision", a->precision, "search evaluation precision: float (default) or double");
+      app.add_option("--batching", a->batching, "mini-batches: auto (over 10000 rows), on, off");
+      app.add_option("--batch-size", a->batch_size, "rows per mini-batch (default 1024)");
+      app.add_option("--weights", a->weights_column, "column of sample weights (not a feature)");
+      app.add_option("--seed", a->seed, "random seed (default 0)");
+      app.add_option("--threads", a->threads, "worker threads (0 = all)");
+      app.add_option("--select", a->select, "best (default), accuracy, or a complexity");
+      app.add_option("--tolerance", a->tolerance, "for 'best': loss tolerance over the lowest (default 1.5)");
+      app.add_option("--json", a->json_path, "write the front, options and statistics as JSON");
+      app.add_option("--form", a->form, "fit only the constants of this form, e.g. 'a*sin(b*x)+c'");
+      app.add_option("--checkpoint", a->checkpoint, "save the search state here after every iteration");
+      app.add_option("--resume", a->resume, "continue from a checkpoint");
+      app.add_option("--warm-start", a->warm_start, "seed the populations with the front of a --json file");
+      app.add_flag("--no-progress", a->no_progress, "no progress line (it is shown on a terminal only anyway)");
+      app.callback([a] { run_fit(*a); });
+    });
+
+}  // namespace
+}  // namespace symtorch::cli

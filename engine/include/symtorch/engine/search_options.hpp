@@ -1,0 +1,139 @@
+// SearchOptions: every knob of the genetic-programming search, with PySR's defaults
+// (SymbolicRegression.jl v1 `default_options`, tuned by its author on many problems) unless a
+// comment says otherwise. validate() refuses inconsistent settings with a message naming the
+// option.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "symtorch/engine/operators.hpp"
+
+namespace symtorch {
+
+// Relative weights of the mutations (normalised when sampled). A weight of 0 disables one.
+struct MutationWeights {
+  double mutate_constant = 0.0346;  // scale one constant by a random factor
+  double mutate_operator = 0.293;   // replace an operator by another of the same arity
+  double mutate_feature = 0.1;      // point a variable at another input
+  double swap_operands = 0.198;     // swap the operands of a binary operator
+  double rotate_tree = 4.26;        // tree rotation around a random internal node
+  double add_node = 2.47;           // append an operator at a leaf or prepend at the root
+  double insert_node = 0.0112;      // insert an operator above a random node
+  double delete_node = 0.870;       // replace an operator by one of its operands
+  double simplify = 0.00209;        // algebraic simplification (value unchanged)
+  double randomize = 0.000502;      // replace the whole tree by a random one
+  double do_nothing = 0.273;        // keep the parent (an ageing step)
+  double optimize = 0.0;            // constant optimisation as a mutation
+};
+
+enum class Precision { Float, Double };
+
+// `outer` may contain at most `max_count` nested `inner` operators in any of its operand
+// subtrees (PySR's nested_constraints; e.g. sin: {sin: 0} forbids sin(…sin(…)…)).
+struct NestedConstraint {
+  Op outer{};
+  Op inner{};
+  int max_count = 0;
+};
+
+// Largest complexity of each operand of `op` (-1 = unlimited); PySR's `constraints`.
+// For a unary operator only `left` is used.
+struct SizeConstraint {
+  Op op{};
+  int left = -1;
+  int right = -1;
+};
+
+struct SearchOptions {
+  // --- search space ---
+  std::vector<Op> binary_operators{Op::Add, Op::Sub, Op::Mul, Op::Div};
+  std::vector<Op> unary_operators{};
+  int maxsize = 30;   // largest complexity
+  int maxdepth = 0;   // 0 = no limit beyond maxsize
+  std::vector<NestedConstraint> nested_constraints;
+  std::vector<SizeConstraint> size_constraints;
+
+  // --- search size ---
+  int populations = 31;
+  int population_size = 27;
+  int ncycles_per_iteration = 380;
+  int niterations = 100;
+
+  // --- stopping ---
+  double time_limit_seconds = 0;          // 0 = none. Makes the result depend on speed.
+  std::optional<double> target_loss;      // stop once the best loss is <= this (MSE units)
+  // Stop once a front member fits to double-precision round-off (relative MSE <= 1e-20 after
+  // polishing in double): nothing can be gained by searching further.
+  bool stop_on_exact_fit = true;
+
+  // --- objective ---
+  double parsimony = 0.0;                  // added cost per unit complexity
+  double adaptive_parsimony_scaling = 1040.0;
+  bool use_frequency = true;
+  bool use_frequency_in_tournament = true;
+  bool linear_scaling = false;             // fit y ≈ a·f(x) + b in closed form per candidate
+  int warmup_maxsize_iterations = 0;       // grow maxsize from 3 over this many iterations
+
+  // --- evolution ---
+  MutationWeights mutation_weights{};
+  double crossover_probability = 0.0259;
+  bool annealing = true;
+  double alpha = 3.17;                     // annealing temperature scale
+  double perturbation_factor = 0.129;
+  double probability_negate_constant = 0.00743;
+  int tournament_selection_n = 15;
+  double tournament_selection_p = 0.982;
+  bool skip_mutation_failures = true;
+  bool should_simplify = true;
+
+  // --- migration ---
+  bool migration = true;
+  bool hof_migration = true;
+  double fraction_replaced = 0.00036;
+  double fraction_replaced_hof = 0.0614;
+  int topn = 12;
+
+  // --- constant optimisation ---
+  bool optimize_constants = true;
+  double optimizer_probability = 0.14;
+  int optimizer_iterations = 8;           // Levenberg–Marquardt steps per start
+  int optimizer_nrestarts = 2;
+  int polish_iterations = 100;             // final polishing of every front member, full data
+
+  // --- evaluation ---
+  Precision precision = Precision::Float;  // search evaluation; polishing is always double
+  // Mini-batching: 0 = automatic (on when the data has more than 10000 rows).
+  int batching = 0;                        // 0 auto, 1 on, -1 off
+  std::size_t batch_size = 1024;
+  bool fitness_cache = true;
+  std::size_t fitness_cache_entries = 1u << 16;  // per island; cleared when full
+
+  // --- run ---
+  std::uint64_t seed = 0;
+  int threads = 0;                         // 0 = all hardware threads
+  int verbosity = 0;                       // 0 silent, 1 per-iteration progress on stderr
+  bool progress = false;                   // progress line (callers enable it on a TTY only)
+
+  // --- warm start / checkpoint ---
+  std::vector<std::string> warm_start;     // equations (infix, data's variable names) to seed
+  std::string checkpoint_path;             // written atomically after every iteration if set
+  std::string resume_path;                 // a checkpoint to continue from
+
+  // Throws std::invalid_argument naming the first inconsistent option.
+  void validate() const;
+  // Whether mini-batching is used for data with `rows` rows.
+  bool use_batching(std::size_t rows) const;
+};
+
+// Parses an operator list such as "+,-,*,/,sin,cos" (also "add", "mul", "pow", user operator
+// names) into binary and unary operator sets. Throws std::invalid_argument naming an unknown
+// operator.
+void parse_operator_list(const std::string& list, std::vector<Op>& binary, std::vector<Op>& unary);
+
+// Parses nested constraints "sin:sin=0,cos=0;exp:exp=0". Throws std::invalid_argument.
+std::vector<NestedConstraint> parse_nested_constraints(const std::string& text);
+
+}  // namespace symtorch

@@ -1,0 +1,225 @@
+#include "checkpoint.hpp"
+
+#include <unistd.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace symtorch::search_detail {
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+using nlohmann::json;
+
+// JSON has no inf/nan: non-finite numbers are written as strings.
+json number_to_json(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+}
+
+double number_from_json(const json& j) {
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) {
+    const auto s = j.get<std::string>();
+    if (s == "nan") return std::nan("");
+    if (s == "inf") return std::numeric_limits<double>::infinity();
+    if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  }
+  throw std::runtime_error("expected a number, got " + j.dump());
+}
+
+std::uint64_t data_fingerprint(const Dataset& data) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](double v) {
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    for (int b = 0; b < 8; ++b) {
+      h ^= (bits >> (8 * b)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  for (const auto& col : data.features)
+    for (double v : col) mix(v);
+  for (double v : data.target) mix(v);
+  for (double v : data.weights) mix(v);
+  return h;
+}
+
+json shape_of(const SearchOptions& o, const Dataset& data) {
+  json ops = json::array();
+  for (Op op : o.binary_operators) ops.push_back(op_info(op).name);
+  for (Op op : o.unary_operators) ops.push_back(op_info(op).name);
+  return {{"rows", data.rows()},
+          {"features", data.num_features()},
+          {"data_fingerprint", data_fingerprint(data)},
+          {"populations", o.populations},
+          {"population_size", o.population_size},
+          {"maxsize", o.maxsize},
+          {"operators", ops},
+          {"linear_scaling", o.linear_scaling},
+          {"seed", o.seed}};
+}
+
+json member_to_json(const Member& m) {
+  return {{"expr", expression_to_json(m.expr)}, {"loss", number_to_json(m.loss)}, {"cost", number_to_json(m.cost)},
+          {"complexity", m.complexity},          {"birth", m.birth},               {"scale", number_to_json(m.scale)},
+          {"offset", number_to_json(m.offset)}};
+}
+
+Member member_from_json(const json& j) {
+  Member m;
+  m.expr = expression_from_json(j.at("expr"));
+  m.loss = number_from_json(j.at("loss"));
+  m.cost = number_from_json(j.at("cost"));
+  m.complexity = j.at("complexity").get<int>();
+  m.birth = j.at("birth").get<std::uint64_t>();
+  m.scale = number_from_json(j.at("scale"));
+  m.offset = number_from_json(j.at("offset"));
+  return m;
+}
+
+}  // namespace
+
+json expression_to_json(const Expression& e) {
+  // Postfix tokens: a number is a constant, "$k" is variable k, anything else an operator name.
+  json out = json::array();
+  for (const Node& n : e.nodes()) {
+    if (n.op == Op::Const) out.push_back(std::isfinite(n.value) ? json(n.value) : json{{"const", number_to_json(n.value)}});
+    else if (n.op == Op::Var) out.push_back(std::string("$").append(std::to_string(n.feature)));
+    else out.push_back(op_info(n.op).name);
+  }
+  return out;
+}
+
+Expression expression_from_json(const json& j) {
+  if (!j.is_array()) throw std::runtime_error("an expression must be a JSON array of postfix tokens");
+  std::vector<Node> nodes;
+  for (const auto& t : j) {
+    if (t.is_number()) {
+      nodes.push_back(Node::constant(t.get<double>()));
+    } else if (t.is_object()) {
+      nodes.push_back(Node::constant(number_from_json(t.at("const"))));
+    } else if (t.is_string()) {
+      const auto s = t.get<std::string>();
+      if (!s.empty() && s[0] == '$') {
+        nodes.push_back(Node::variable(static_cast<std::uint32_t>(std::stoul(s.substr(1)))));
+      } else {
+        const auto op = OperatorRegistry::instance().find(s);
+        if (!op) throw std::runtime_error("unknown operator '" + s + "' in a saved expression");
+        nodes.push_back(Node::function(*op, op_info(*op).arity));
+      }
+    } else {
+      throw std::runtime_error("bad token " + t.dump() + " in a saved expression");
+    }
+  }
+  try {
+    return Expression(std::move(nodes));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("malformed saved expression: ") + e.what());
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path temp =
+      target.parent_path() / std::string(".").append(target.filename().string()).append(".tmp").append(std::to_string(::getpid()));
+  {
+    std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+    if (!f) throw std::runtime_error("cannot write '" + temp.string() + "'");
+    f << text;
+    f.flush();
+    if (!f) {
+      std::error_code ec;
+      std::filesystem::remove(temp, ec);
+      throw std::runtime_error("error while writing '" + temp.string() + "'");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, target, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    throw std::runtime_error("cannot replace '" + path + "': " + ec.message());
+  }
+}
+
+void save_checkpoint(const std::string& path, const SearchState& state, const SearchOptions& options,
+                     const Dataset& data) {
+  json j;
+  j["format"] = "symtorch-checkpoint";
+  j["version"] = kFormatVersion;
+  j["shape"] = shape_of(options, data);
+  j["iteration"] = state.iteration;
+  j["evaluations"] = state.evaluations;
+  json islands = json::array();
+  for (const auto& island : state.islands) {
+    json members = json::array();
+    for (const auto& m : island.members) members.push_back(member_to_json(m));
+    const auto& rs = island.rng.state();
+    islands.push_back({{"members", members}, {"rng", {rs[0], rs[1], rs[2], rs[3]}}, {"births", island.births}});
+  }
+  j["islands"] = islands;
+  json hof = json::array();
+  for (const auto& slot : state.hall_of_fame.slots())
+    if (slot) hof.push_back(member_to_json(*slot));
+  j["hall_of_fame"] = hof;
+  j["frequencies"] = state.frequencies.counts();
+  write_file_atomically(path, j.dump());
+}
+
+SearchState load_checkpoint(const std::string& path, const SearchOptions& options, const Dataset& data) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot open checkpoint '" + path + "'");
+  std::stringstream buffer;
+  buffer << f.rdbuf();
+  json j;
+  try {
+    j = json::parse(buffer.str());
+  } catch (const json::exception& e) {
+    throw std::runtime_error("checkpoint '" + path + "' is not valid JSON: " + e.what());
+  }
+  try {
+    if (j.value("format", "") != "symtorch-checkpoint" || j.value("version", 0) != kFormatVersion)
+      throw std::runtime_error("not a symtorch checkpoint of format version " + std::to_string(kFormatVersion));
+    const json expected = shape_of(options, data);
+    for (const auto& [key, value] : expected.items())
+      if (j.at("shape").value(key, json()) != value)
+        throw std::runtime_error("it was written for " + key + " = " + j.at("shape").value(key, json()).dump() +
+                                 ", this run has " + value.dump());
+    SearchState state;
+    state.iteration = j.at("iteration").get<int>();
+    state.evaluations = j.at("evaluations").get<std::uint64_t>();
+    for (const auto& island : j.at("islands")) {
+      IslandState s;
+      for (const auto& m : island.at("members")) s.members.push_back(member_from_json(m));
+      const auto rs = island.at("rng").get<std::vector<std::uint64_t>>();
+      if (rs.size() != 4) throw std::runtime_error("bad RNG state");
+      s.rng.set_state({rs[0], rs[1], rs[2], rs[3]});
+      s.births = island.at("births").get<std::uint64_t>();
+      if (s.members.size() != static_cast<std::size_t>(options.population_size))
+        throw std::runtime_error("an island has " + std::to_string(s.members.size()) + " members");
+      for (const auto& m : s.members)
+        if (m.expr.max_feature() > data.num_features()) throw std::runtime_error("an expression uses a missing feature");
+      state.islands.push_back(std::move(s));
+    }
+    if (state.islands.size() != static_cast<std::size_t>(options.populations))
+      throw std::runtime_error("it has " + std::to_string(state.islands.size()) + " islands");
+    state.hall_of_fame = HallOfFame(options.maxsize);
+    for (const auto& m : j.at("hall_of_fame")) state.hall_of_fame.update(member_from_json(m));
+    state.frequencies = ComplexityFrequencies(options.maxsize);
+    const auto counts = j.at("frequencies").get<std::vector<double>>();
+    if (counts.size() != state.frequencies.counts().size()) throw std::runtime_error("bad complexity statistics");
+    state.frequencies.counts() = counts;
+    return state;
+  } catch (const json::exception& e) {
+    throw std::runtime_error("checkpoint '" + path + "' is incomplete: " + e.what());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("cannot resume from checkpoint '" + path + "': " + e.what());
+  }
+}
+
+}  // namespace symtorch::search_detail

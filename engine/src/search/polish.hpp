@@ -1,0 +1,43 @@
+// Polishing: a front member's constants re-fitted on the full data in double precision, and
+// its loss recomputed there, so the reported loss is that of the printed equation.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "search_state.hpp"
+#include "symtorch/engine/dataset.hpp"
+#include "symtorch/engine/fitness.hpp"
+#include "symtorch/engine/pareto.hpp"
+#include "symtorch/engine/search_options.hpp"
+
+namespace symtorch::search_detail {
+
+// A double view of the dataset's own arrays (no copy); `pointers` keeps the column pointers.
+DataView<double> dataset_view(const Dataset& data, std::vector<const double*>& pointers);
+
+// Weighted mean of y² (scale of "round-off" for exact fits) and weighted variance of y.
+double weighted_mean_square(const Dataset& data);
+double weighted_variance(const Dataset& data);
+
+// Losses below this are round-off of an exact fit: (1e-12 relative error)² of the target's
+// magnitude, i.e. a few thousand ulps of double precision.
+inline double exact_fit_floor(double mean_square) { return 1e-24 * mean_square; }
+
+// The explicit equation of a member: a·f + b under linear scaling (simplified), else f.
+Expression explicit_expression(const Member& m, bool linear_scaling);
+
+// Simplifies and polishes the explicit equation of m; returns it with its double loss.
+FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data);
+
+// Polishes every hall-of-fame member (in parallel on the current TBB arena) and returns the
+// candidates for the final front.
+std::vector<FrontMember> polish_all(const std::vector<Member>& members, const SearchOptions& options,
+                                    const DataView<double>& data);
+
+// Seed of the optimiser's restarts for one expression (a pure function of it).
+inline std::uint64_t fit_seed(std::uint64_t expression_hash, std::uint64_t seed) {
+  return expression_hash ^ (seed * 0x9E3779B97F4A7C15ull);
+}
+
+}  // namespace symtorch::search_detail

@@ -1,0 +1,302 @@
+#include "symtorch/engine/search.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "checkpoint.hpp"
+#include "island.hpp"
+#include "polish.hpp"
+#include "symtorch/engine/parser.hpp"
+
+namespace symtorch {
+
+using namespace search_detail;
+
+const char* to_string(StopReason r) {
+  switch (r) {
+    case StopReason::Iterations: return "iterations";
+    case StopReason::TimeLimit: return "time limit";
+    case StopReason::TargetLoss: return "target loss";
+    case StopReason::ExactFit: return "exact fit";
+    case StopReason::Requested: return "stop requested";
+  }
+  return "?";
+}
+
+std::string SearchResult::equation(std::size_t i, Format format) const {
+  return to_string(front[i].expression, variable_names, format);
+}
+
+namespace {
+
+std::vector<std::string> names_of(const Dataset& data) {
+  if (!data.feature_names.empty()) return data.feature_names;
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < data.num_features(); ++k) names.push_back(std::string("x").append(std::to_string(k)));
+  return names;
+}
+
+std::vector<Expression> parse_warm_start(const SearchOptions& options, const std::vector<std::string>& names) {
+  std::vector<Expression> out;
+  for (const auto& text : options.warm_start) {
+    try {
+      out.push_back(parse_expression(text, names));
+    } catch (const std::exception& e) {
+      throw std::invalid_argument("warm-start equation '" + text + "': " + e.what());
+    }
+  }
+  return out;
+}
+
+template <typename T>
+class SearchDriver {
+ public:
+  SearchDriver(const Dataset& data, const SearchOptions& options, std::stop_token stop, const ProgressCallback& progress)
+      : data_(data),
+        options_(options),
+        progress_(progress),
+        ctx_(options, data, weighted_variance(data)),
+        arena_(options.threads > 0 ? options.threads : tbb::task_arena::automatic),
+        full_double_(dataset_view(data, pointers_)),
+        floor_(exact_fit_floor(weighted_mean_square(data))) {
+    ctx_.stop = stop;
+    if (options.time_limit_seconds > 0)
+      ctx_.deadline = start_ + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(options.time_limit_seconds));
+  }
+
+  SearchResult run(const Selection& selection) {
+    const auto names = names_of(data_);
+    const auto seeds = parse_warm_start(options_, names);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(options_.populations); ++i)
+      workers_.push_back(std::make_unique<IslandWorker<T>>(ctx_));
+    if (!options_.resume_path.empty()) {
+      state_ = load_checkpoint(options_.resume_path, options_, data_);
+    } else {
+      state_.hall_of_fame = HallOfFame(options_.maxsize);
+      state_.frequencies = ComplexityFrequencies(options_.maxsize);
+      state_.islands.resize(static_cast<std::size_t>(options_.populations));
+      for (std::size_t i = 0; i < state_.islands.size(); ++i) state_.islands[i].rng = SearchRng::stream(options_.seed, i);
+      arena_.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
+          for (std::size_t i = r.begin(); i < r.end(); ++i) workers_[i]->initialize(state_.islands[i], seeds);
+        });
+      });
+    }
+    const std::uint64_t resumed_evaluations = state_.evaluations;
+    SearchStats stats;
+    stats.stop_reason = StopReason::Iterations;
+    while (state_.iteration < options_.niterations) {
+      if (ctx_.should_stop()) {
+        stats.stop_reason = ctx_.stop.stop_requested() ? StopReason::Requested : StopReason::TimeLimit;
+        break;
+      }
+      ctx_.curmaxsize = current_maxsize();
+      ctx_.frequencies = state_.frequencies.normalized();
+      arena_.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
+          for (std::size_t i = r.begin(); i < r.end(); ++i) workers_[i]->iterate(state_.islands[i]);
+        });
+      });
+      barrier();
+      ++state_.iteration;
+      state_.evaluations = resumed_evaluations;
+      for (const auto& w : workers_) state_.evaluations += w->counters().evaluations;
+      if (!options_.checkpoint_path.empty()) save_checkpoint(options_.checkpoint_path, state_, options_, data_);
+      if (progress_) report_progress();
+      if (ctx_.stop.stop_requested()) {
+        stats.stop_reason = StopReason::Requested;
+        break;
+      }
+      if (ctx_.deadline && Clock::now() >= *ctx_.deadline) {
+        stats.stop_reason = StopReason::TimeLimit;
+        break;
+      }
+      if (options_.target_loss && state_.hall_of_fame.best_loss() <= *options_.target_loss) {
+        stats.stop_reason = StopReason::TargetLoss;
+        break;
+      }
+      if (options_.stop_on_exact_fit && exact_fit_found()) {
+        stats.stop_reason = StopReason::ExactFit;
+        break;
+      }
+    }
+
+    SearchResult result;
+    std::vector<Member> hof;
+    for (const auto& slot : state_.hall_of_fame.slots())
+      if (slot) hof.push_back(*slot);
+    std::vector<FrontMember> candidates;
+    arena_.execute([&] { candidates = polish_all(hof, options_, full_double_); });
+    result.front = ParetoFront::from_candidates(std::move(candidates), floor_);
+    if (result.front.empty()) throw std::runtime_error("the search found no equation with a finite loss");
+    result.selection = selection;
+    result.chosen = result.front.select(selection);
+    result.variable_names = names;
+    result.target_name = data_.target_name;
+    stats.iterations = state_.iteration;
+    stats.evaluations = state_.evaluations;
+    for (const auto& w : workers_) {
+      stats.cache_lookups += w->counters().cache_lookups;
+      stats.cache_hits += w->counters().cache_hits;
+    }
+    stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    result.stats = stats;
+    return result;
+  }
+
+ private:
+  int current_maxsize() const {
+    const int warm = options_.warmup_maxsize_iterations;
+    if (warm <= 0 || state_.iteration >= warm) return options_.maxsize;
+    const int grown = 3 + (options_.maxsize - 3) * state_.iteration / warm;
+    return std::clamp(grown, std::min(3, options_.maxsize), options_.maxsize);
+  }
+
+  // Full-data losses for members evaluated on a mini-batch. Only candidates that could enter the
+  // hall of fame are evaluated (batch loss within 2x of the member they would replace), each
+  // distinct expression once (results cached by structural hash), in parallel.
+  void full_data_losses(std::vector<std::vector<Member>>& seen) {
+    if (full_cache_.size() > options_.fitness_cache_entries) full_cache_.clear();
+    std::vector<Member*> todo;
+    std::unordered_set<std::uint64_t> queued;
+    std::vector<std::uint64_t> keys;
+    for (auto& island : seen) {
+      for (auto& m : island) {
+        const Member* current = state_.hall_of_fame.at(m.complexity);
+        if (current && m.loss > 2 * current->loss) {
+          m.loss = kInf;  // not a contender: keep it out of the hall of fame
+          continue;
+        }
+        const std::uint64_t key = m.expr.hash(true);
+        if (full_cache_.count(key) || !queued.insert(key).second) continue;
+        todo.push_back(&m);
+        keys.push_back(key);
+      }
+    }
+    std::vector<LossResult> results(todo.size());
+    tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(options_.linear_scaling); });
+    arena_.execute([&] {
+      tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
+        results[i] = evaluators.local().loss(todo[i]->expr, ctx_.full.view());
+      });
+    });
+    for (std::size_t i = 0; i < todo.size(); ++i) full_cache_.emplace(keys[i], results[i]);
+    state_.evaluations += todo.size();
+    for (auto& island : seen)
+      for (auto& m : island) {
+        if (!std::isfinite(m.loss)) continue;
+        const auto it = full_cache_.find(m.expr.hash(true));
+        if (it == full_cache_.end()) {
+          m.loss = kInf;
+          continue;
+        }
+        m.loss = it->second.loss;
+        m.scale = it->second.scale;
+        m.offset = it->second.offset;
+        m.cost = ctx_.cost(m.loss, m.complexity);
+      }
+  }
+
+  // Poisson(population_size * fraction) members replaced by copies of random `pool` members
+  // (PySR's migrate!), drawn from the island's own RNG.
+  void migrate(IslandState& s, const std::vector<Member>& pool, double fraction) {
+    if (pool.empty() || fraction <= 0) return;
+    std::size_t count = s.rng.poisson(static_cast<double>(s.members.size()) * fraction);
+    count = std::min({count, pool.size(), s.members.size()});
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t at = s.rng.below(s.members.size());
+      const std::size_t from = s.rng.below(pool.size());
+      s.members[at] = pool[from];
+      s.members[at].birth = s.births++;
+    }
+  }
+
+  void barrier() {
+    std::vector<std::vector<Member>> seen(workers_.size());
+    for (std::size_t i = 0; i < workers_.size(); ++i) seen[i] = workers_[i]->take_best_seen();
+    if (ctx_.batching) full_data_losses(seen);
+    for (const auto& island : seen)
+      for (const auto& m : island) state_.hall_of_fame.update(m);
+    for (const auto& island : state_.islands) {
+      for (const auto& m : island.members) state_.frequencies.add(m.complexity);
+      state_.frequencies.move_window();
+    }
+    std::vector<Member> best_of_each;
+    if (options_.migration) {
+      for (const auto& island : state_.islands) {
+        std::vector<std::size_t> order(island.members.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return island.members[a].cost < island.members[b].cost; });
+        const std::size_t top = std::min(order.size(), static_cast<std::size_t>(options_.topn));
+        for (std::size_t k = 0; k < top; ++k) best_of_each.push_back(island.members[order[k]]);
+      }
+    }
+    const std::vector<Member> dominating =
+        options_.hof_migration ? state_.hall_of_fame.dominating() : std::vector<Member>{};
+    for (auto& island : state_.islands) {
+      if (options_.migration) migrate(island, best_of_each, options_.fraction_replaced);
+      if (options_.hof_migration) migrate(island, dominating, options_.fraction_replaced_hof);
+    }
+  }
+
+  // Whether a hall-of-fame member fits to round-off once polished in double. Candidates are
+  // members whose search loss is already near the float resolution; each is checked once.
+  bool exact_fit_found() {
+    const double mean_square = weighted_mean_square(data_);
+    for (const auto& slot : state_.hall_of_fame.slots()) {
+      if (!slot || !(slot->loss <= 1e-8 * mean_square)) continue;
+      if (!exact_checked_.insert(slot->expr.hash(true)).second) continue;
+      const FrontMember polished = polish_member(*slot, options_, full_double_);
+      if (polished.loss <= floor_) return true;
+    }
+    return false;
+  }
+
+  void report_progress() {
+    SearchProgress p;
+    p.iteration = state_.iteration;
+    p.niterations = options_.niterations;
+    p.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    p.evaluations = state_.evaluations;
+    p.best_loss = state_.hall_of_fame.best_loss();
+    p.front_size = static_cast<int>(state_.hall_of_fame.dominating().size());
+    progress_(p);
+  }
+
+  const Dataset& data_;
+  const SearchOptions& options_;
+  const ProgressCallback& progress_;
+  Clock::time_point start_ = Clock::now();
+  SearchContext<T> ctx_;
+  tbb::task_arena arena_;
+  std::vector<const double*> pointers_;
+  DataView<double> full_double_;
+  double floor_;
+  SearchState state_;
+  std::vector<std::unique_ptr<IslandWorker<T>>> workers_;
+  std::unordered_map<std::uint64_t, LossResult> full_cache_;
+  std::unordered_set<std::uint64_t> exact_checked_;
+};
+
+}  // namespace
+
+SearchResult run_search(const Dataset& data, const SearchOptions& options, const Selection& selection,
+                        std::stop_token stop, const ProgressCallback& progress) {
+  options.validate();
+  validate_dataset(data);
+  if (selection.rule == SelectionRule::Best && !(selection.tolerance >= 1))
+    throw std::invalid_argument("selection tolerance must be >= 1");
+  if (options.precision == Precision::Float) return SearchDriver<float>(data, options, stop, progress).run(selection);
+  return SearchDriver<double>(data, options, stop, progress).run(selection);
+}
+
+}  // namespace symtorch

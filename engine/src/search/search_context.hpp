@@ -1,0 +1,50 @@
+// What every island reads during the parallel phase of an iteration. It is written only
+// between iterations (at the barrier), so islands share it without locks.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+#include "symtorch/engine/constraints.hpp"
+#include "symtorch/engine/dataset.hpp"
+#include "symtorch/engine/fitness.hpp"
+#include "symtorch/engine/search_options.hpp"
+
+namespace symtorch::search_detail {
+
+using Clock = std::chrono::steady_clock;
+
+template <typename T>
+struct SearchContext {
+  SearchContext(const SearchOptions& opts, const Dataset& d, double baseline_loss)
+      : options(opts),
+        data(d),
+        full(d),
+        batching(opts.use_batching(d.rows())),
+        baseline(baseline_loss),
+        constraints(opts),
+        curmaxsize(opts.maxsize) {}
+
+  const SearchOptions& options;
+  const Dataset& data;
+  EvalData<T> full;  // the whole data set in the search precision
+  bool batching;
+  double baseline;   // loss of the best constant (weighted variance of y): normalises costs
+  ConstraintChecker constraints;
+
+  // Set at each barrier.
+  std::vector<double> frequencies;  // normalised complexity frequencies, index = complexity
+  int curmaxsize;
+  std::stop_token stop;
+  std::optional<Clock::time_point> deadline;
+
+  double cost(double loss, int complexity) const { return loss / baseline + options.parsimony * complexity; }
+  double frequency(int complexity) const {
+    return complexity > 0 && complexity <= options.maxsize ? frequencies[static_cast<std::size_t>(complexity)] : 1e-6;
+  }
+  bool should_stop() const { return stop.stop_requested() || (deadline && Clock::now() >= *deadline); }
+};
+
+}  // namespace symtorch::search_detail
