@@ -1,10 +1,12 @@
 // Operator registry: every operator the engine knows, chosen at run time by a small op code.
 //
-// Domain semantics (documented contract, tested in tests/test_operators.cpp):
-// operators are *unprotected* IEEE-754 functions, as in PySR. log(x<0) = NaN, log(0) = -Inf,
-// sqrt(x<0) = NaN, x/0 = ±Inf (0/0 = NaN), inv(0) = ±Inf, pow(x<0, non-integer) = NaN,
-// exp overflow = +Inf. NaN and Inf propagate through every operator. The search rejects a
-// candidate whose loss is not finite, so domain errors cost nothing but that candidate.
+// Domain semantics (documented contract, tested in tests/engine/test_operators.cpp and
+// tests/engine/test_interpreter.cpp): operators are *unprotected* IEEE-754 / C99 Annex F
+// functions, as in PySR. log(x<0) = NaN, log(0) = -Inf, sqrt(x<0) = NaN, x/0 = ±Inf
+// (0/0 = NaN), inv(0) = ±Inf, pow(x<0, non-integer) = NaN, exp overflow = +Inf. NaN propagates
+// except where C99 defines a number (pow(NaN, 0) = pow(1, NaN) = 1); Inf gives the IEEE limit
+// (tanh(±inf) = ±1, exp(-inf) = 0, inv(inf) = 0). The search rejects a candidate whose loss is
+// not finite, so domain errors cost nothing but that candidate.
 #pragma once
 
 #include <cstdint>
@@ -68,6 +70,13 @@ struct OperatorInfo {
   UnaryFn unary_derivative;
   std::function<std::pair<double, double>(double, double)> binary_derivative;
   bool user = false;
+  // For a user operator registered with a derivative: the internal operators that compute its
+  // partial derivatives, one per operand ("name_d" for unary, "name_d0"/"name_d1" for binary).
+  // The symbolic derivative (derivative.cpp) builds trees from them; empty = not differentiable.
+  std::vector<Op> partials;
+  // Set on those internal partial-derivative operators: the operator they differentiate.
+  // The search should not offer them as building blocks.
+  std::optional<Op> derivative_of;
 };
 
 // Process-wide registry of operators. Built-ins are present from the start; user operators
@@ -82,6 +91,9 @@ class OperatorRegistry {
   std::size_t size() const { return ops_.size(); }
 
   // Adds a user operator. Throws std::invalid_argument if the name is taken or malformed.
+  // With a derivative, internal operators for the partials are registered too ("name_d" for a
+  // unary operator, "name_d0" and "name_d1" for a binary one, same complexity); registration is
+  // all or nothing (a clash on any of these names or too few free op codes adds nothing).
   Op register_unary(const std::string& name, UnaryFn f, UnaryFn derivative = {}, int complexity = 1);
   Op register_binary(const std::string& name, BinaryFn f,
                      std::function<std::pair<double, double>(double, double)> derivative = {},
@@ -94,6 +106,8 @@ class OperatorRegistry {
 
  private:
   OperatorRegistry();
+  // Throws unless every name is a free identifier and there are op codes left for all of them.
+  void check_new_names(const std::vector<std::string>& names) const;
   std::vector<OperatorInfo> ops_;
 };
 
