@@ -88,38 +88,89 @@ std::optional<Op> OperatorRegistry::find(std::string_view name) const {
   return std::nullopt;
 }
 
-Op OperatorRegistry::register_unary(const std::string& name, UnaryFn f, UnaryFn derivative,
-                                    int complexity) {
-  if (!valid_name(name)) throw std::invalid_argument("operator name '" + name + "' is not an identifier");
-  if (find(name)) throw std::invalid_argument("operator '" + name + "' is already registered");
-  if (!f) throw std::invalid_argument("operator '" + name + "' has no function");
-  if (ops_.size() >= kMaxOps) throw std::length_error("too many operators (max 64)");
-  OperatorInfo i = make(static_cast<Op>(ops_.size()), name, 1, "\\operatorname{" + name + "}\\left({0}\\right)",
-                        name + "({0})", name + "({0})", name + "({0})");
-  i.unary = std::move(f);
-  i.unary_derivative = std::move(derivative);
+namespace {
+
+OperatorInfo make_user(Op op, const std::string& name, int arity, int complexity) {
+  std::string latex_name;  // '_' is a subscript in LaTeX
+  for (char ch : name) {
+    if (ch == '_') latex_name += '\\';
+    latex_name += ch;
+  }
+  OperatorInfo i = arity == 1
+      ? make(op, name, 1, "\\operatorname{" + latex_name + "}\\left({0}\\right)", name + "({0})", name + "({0})",
+             name + "({0})")
+      : make(op, name, 2, "\\operatorname{" + latex_name + "}\\left({0}, {1}\\right)", name + "({0}, {1})",
+             name + "({0}, {1})", name + "({0}, {1})");
   i.complexity = complexity;
   i.user = true;
-  ops_.push_back(std::move(i));
-  return ops_.back().op;
+  return i;
+}
+
+}  // namespace
+
+void OperatorRegistry::check_new_names(const std::vector<std::string>& names) const {
+  for (const auto& name : names) {
+    if (!valid_name(name)) throw std::invalid_argument("operator name '" + name + "' is not an identifier");
+    if (find(name)) throw std::invalid_argument("operator '" + name + "' is already registered");
+  }
+  if (ops_.size() + names.size() > kMaxOps)
+    throw std::length_error("too many operators (max " + std::to_string(kMaxOps) + ")");
+}
+
+Op OperatorRegistry::register_unary(const std::string& name, UnaryFn f, UnaryFn derivative,
+                                    int complexity) {
+  if (complexity < 0) throw std::invalid_argument("operator complexity must be >= 0");
+  std::vector<std::string> names{name};
+  if (derivative) names.push_back(name + "_d");
+  check_new_names(names);
+  if (!f) throw std::invalid_argument("operator '" + name + "' has no function");
+  const Op op = static_cast<Op>(ops_.size());
+  OperatorInfo i = make_user(op, name, 1, complexity);
+  i.unary = std::move(f);
+  if (derivative) {
+    OperatorInfo d = make_user(static_cast<Op>(ops_.size() + 1), name + "_d", 1, complexity);
+    d.unary = derivative;
+    d.derivative_of = op;
+    i.partials = {d.op};
+    i.unary_derivative = std::move(derivative);
+    ops_.push_back(std::move(i));
+    ops_.push_back(std::move(d));
+  } else {
+    ops_.push_back(std::move(i));
+  }
+  return op;
 }
 
 Op OperatorRegistry::register_binary(const std::string& name, BinaryFn f,
                                      std::function<std::pair<double, double>(double, double)> derivative,
                                      int complexity) {
-  if (!valid_name(name)) throw std::invalid_argument("operator name '" + name + "' is not an identifier");
-  if (find(name)) throw std::invalid_argument("operator '" + name + "' is already registered");
+  if (complexity < 0) throw std::invalid_argument("operator complexity must be >= 0");
+  std::vector<std::string> names{name};
+  if (derivative) {
+    names.push_back(name + "_d0");
+    names.push_back(name + "_d1");
+  }
+  check_new_names(names);
   if (!f) throw std::invalid_argument("operator '" + name + "' has no function");
-  if (ops_.size() >= kMaxOps) throw std::length_error("too many operators (max 64)");
-  OperatorInfo i = make(static_cast<Op>(ops_.size()), name, 2,
-                        "\\operatorname{" + name + "}\\left({0}, {1}\\right)", name + "({0}, {1})",
-                        name + "({0}, {1})", name + "({0}, {1})");
+  const Op op = static_cast<Op>(ops_.size());
+  OperatorInfo i = make_user(op, name, 2, complexity);
   i.binary = std::move(f);
-  i.binary_derivative = std::move(derivative);
-  i.complexity = complexity;
-  i.user = true;
-  ops_.push_back(std::move(i));
-  return ops_.back().op;
+  if (derivative) {
+    OperatorInfo d0 = make_user(static_cast<Op>(ops_.size() + 1), name + "_d0", 2, complexity);
+    OperatorInfo d1 = make_user(static_cast<Op>(ops_.size() + 2), name + "_d1", 2, complexity);
+    d0.binary = [derivative](double a, double b) { return derivative(a, b).first; };
+    d1.binary = [derivative](double a, double b) { return derivative(a, b).second; };
+    d0.derivative_of = op;
+    d1.derivative_of = op;
+    i.partials = {d0.op, d1.op};
+    i.binary_derivative = std::move(derivative);
+    ops_.push_back(std::move(i));
+    ops_.push_back(std::move(d0));
+    ops_.push_back(std::move(d1));
+  } else {
+    ops_.push_back(std::move(i));
+  }
+  return op;
 }
 
 void OperatorRegistry::set_complexity(Op op, int complexity) {

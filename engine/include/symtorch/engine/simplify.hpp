@@ -1,5 +1,21 @@
 // Constant folding and a few algebraic identities that never change the value of an expression
 // on finite inputs: x+0, x-0, x*1, x/1, 1*x, 0+x, neg(neg(x)), neg(c), x^1.
+//
+// Folding: an operator whose operands are all constants becomes one constant computed exactly as
+// the reference evaluator would (apply_unary / apply_binary in double), so the value is bit-for-bit
+// the same. A fold whose result is NaN or ±Inf is NOT done (except neg, an exact sign flip): the
+// subtree (e.g. log(-1), 1/0, exp(1000)) stays, so the text shows where the non-finite value comes
+// from and constant optimisation can still move the constants inside it.
+//
+// Identities, applied bottom-up and repeated until nothing changes:
+//   x + 0, 0 + x, x - 0 -> x;  0 - x -> -x;  x * 1, 1 * x, x / 1, x ^ 1 -> x;
+//   x * -1, -1 * x, x / -1 -> -x;  -(-x) -> x;  -(c) -> constant -c;
+//   x + (-y) -> x - y;  x - (-y) -> x + y;  (-x) + y -> y - x;  (-x) * (-y) -> x * y;
+//   (-x) / (-y) -> x / y;  x + c -> x - |c| and x - c -> x + |c| for c < 0;  c + y -> y - |c| for c < 0.
+// All are exact in IEEE arithmetic (same bits) except the ones that drop an added or subtracted
+// zero (x + 0, 0 - x, ...): they can turn a result of +0 into -0 or back. -0 == +0, so the value
+// is the same; only a later division by that zero could see the sign. Nothing here changes NaN or
+// Inf propagation: no rule removes a subexpression that could be non-finite (no x*0 -> 0, no x-x -> 0).
 #pragma once
 
 #include "symtorch/engine/expression.hpp"
