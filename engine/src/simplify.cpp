@@ -160,6 +160,12 @@ class Pass {
         return false;
       case Op::Pow:
         if (is_const(right, 1.0)) return keep_left(right_start), true;
+        // C99 F.9.4.4: pow(x, ±0) = 1 and pow(1, y) = 1 for every x and y, NaN included.
+        if (is_const(right, 0.0) || is_const(left, 1.0)) {
+          out_.resize(left_start);
+          out_.push_back(Node::constant(1.0));
+          return true;
+        }
         return false;
       default: return false;
     }

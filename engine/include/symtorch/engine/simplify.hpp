@@ -8,14 +8,15 @@
 // from and constant optimisation can still move the constants inside it.
 //
 // Identities, applied bottom-up and repeated until nothing changes:
-//   x + 0, 0 + x, x - 0 -> x;  0 - x -> -x;  x * 1, 1 * x, x / 1, x ^ 1 -> x;
+//   x + 0, 0 + x, x - 0 -> x;  0 - x -> -x;  x * 1, 1 * x, x / 1, x ^ 1 -> x;  x ^ 0, 1 ^ x -> 1;
 //   x * -1, -1 * x, x / -1 -> -x;  -(-x) -> x;  -(c) -> constant -c;
 //   x + (-y) -> x - y;  x - (-y) -> x + y;  (-x) + y -> y - x;  (-x) * (-y) -> x * y;
 //   (-x) / (-y) -> x / y;  x + c -> x - |c| and x - c -> x + |c| for c < 0;  c + y -> y - |c| for c < 0.
 // All are exact in IEEE arithmetic (same bits) except the ones that drop an added or subtracted
 // zero (x + 0, 0 - x, ...): they can turn a result of +0 into -0 or back. -0 == +0, so the value
 // is the same; only a later division by that zero could see the sign. Nothing here changes NaN or
-// Inf propagation: no rule removes a subexpression that could be non-finite (no x*0 -> 0, no x-x -> 0).
+// Inf propagation: no rule removes a subexpression that could be non-finite (no x*0 -> 0, no x-x -> 0),
+// except x ^ 0 and 1 ^ x, which C99 defines as 1 for every x, NaN included (pow(NaN, 0) = 1).
 #pragma once
 
 #include "symtorch/engine/expression.hpp"
