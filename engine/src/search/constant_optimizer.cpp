@@ -71,8 +71,12 @@ double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& da
       if (w != nullptr) jd_.row(i) *= sw;
     }
     sse += r_.squaredNorm();
-    h_.template selfadjointView<Eigen::Lower>().rankUpdate(jd_.transpose());
-    g_.noalias() += jd_.transpose() * r_;
+    // Few parameters: a direct lower-triangle accumulation beats a general rank update.
+    for (Eigen::Index a = 0; a < nparams; ++a) {
+      const auto ja = jd_.col(a);
+      g_[a] += ja.dot(r_);
+      for (Eigen::Index b = 0; b <= a; ++b) h_(a, b) += ja.dot(jd_.col(b));
+    }
   }
   if (with_jacobian) h_.template triangularView<Eigen::StrictlyUpper>() = h_.transpose();
   const double loss = sse / data.weight_sum;

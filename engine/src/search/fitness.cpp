@@ -1,5 +1,7 @@
 #include "symtorch/engine/fitness.hpp"
 
+#include <Eigen/Core>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -73,20 +75,14 @@ struct Moments {
 
 template <typename T>
 void accumulate(const T* f, const T* y, const T* w, std::size_t n, bool scaled, Moments& m) {
+  using Vec = Eigen::Array<T, Eigen::Dynamic, 1>;
+  const auto len = static_cast<Eigen::Index>(n);
   if (!scaled) {
-    double sse = 0;
-    if (w == nullptr) {
-      for (std::size_t i = 0; i < n; ++i) {
-        const double d = static_cast<double>(f[i]) - static_cast<double>(y[i]);
-        sse += d * d;
-      }
-    } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        const double d = static_cast<double>(f[i]) - static_cast<double>(y[i]);
-        sse += static_cast<double>(w[i]) * d * d;
-      }
-    }
-    m.sse += sse;
+    // Eigen vectorises the reduction (a plain loop may not be reordered without fast-math).
+    const auto fd = Eigen::Map<const Vec>(f, len).template cast<double>();
+    const auto yd = Eigen::Map<const Vec>(y, len).template cast<double>();
+    if (w == nullptr) m.sse += (fd - yd).square().sum();
+    else m.sse += (Eigen::Map<const Vec>(w, len).template cast<double>() * (fd - yd).square()).sum();
     return;
   }
   for (std::size_t i = 0; i < n; ++i) {

@@ -17,8 +17,11 @@ IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx)
   // Tournament: the k-th best of the sample wins with probability ∝ p (1 - p)^k.
   const double p = ctx.options.tournament_selection_p;
   double w = p;
+  double total = 0;
   for (int k = 0; k < ctx.options.tournament_selection_n; ++k) {
     tournament_weights_.push_back(w);
+    total += w;
+    tournament_total_.push_back(total);
     w *= 1 - p;
   }
 }
@@ -83,9 +86,13 @@ bool IslandWorker<T>::optimize(Member& m) {
   settings.iterations = ctx_.options.optimizer_iterations;
   settings.restarts = ctx_.options.optimizer_nrestarts;
   settings.linear_scaling = ctx_.options.linear_scaling;
-  const ConstantFitResult r = optimizer_.optimize(m.expr, view(), rng, settings);
+  // Work on a copy: the member changes only if its own loss improves, whatever the optimiser's
+  // own (differently summed) evaluation of the start says.
+  fit_scratch_ = m.expr;
+  const ConstantFitResult r = optimizer_.optimize(fit_scratch_, view(), rng, settings);
   counters_.evaluations += r.passes;
   const bool better = r.loss < m.loss;
+  if (better) std::swap(m.expr, fit_scratch_);
   if (ctx_.options.fitness_cache) {
     clear_caches_if_full();
     fit_cache_.emplace(key, CachedFit{m.expr.constants(), better ? r.loss : m.loss, better ? r.scale : m.scale,
@@ -128,33 +135,32 @@ template <typename T>
 std::size_t IslandWorker<T>::tournament(IslandState& s) {
   const std::size_t n = s.members.size();
   const auto k = std::min<std::size_t>(static_cast<std::size_t>(ctx_.options.tournament_selection_n), n);
-  // Partial Fisher–Yates: k distinct members.
+  // Partial Fisher–Yates from the identity (not from the last call's permutation, which a
+  // checkpoint does not hold): k distinct members, uniformly.
   sample_.resize(n);
   for (std::size_t i = 0; i < n; ++i) sample_[i] = i;
   for (std::size_t i = 0; i < k; ++i) std::swap(sample_[i], sample_[i + s.rng.below(n - i)]);
-  std::vector<std::pair<double, std::size_t>> ranked(k);
+  ranked_.resize(k);
   for (std::size_t i = 0; i < k; ++i) {
     const Member& m = s.members[sample_[i]];
     double c = m.cost;
-    if (ctx_.options.use_frequency_in_tournament) {
-      const double f = m.complexity > 0 && m.complexity <= ctx_.options.maxsize
-                           ? ctx_.frequencies[static_cast<std::size_t>(m.complexity)]
-                           : 0.0;
-      c *= std::exp(ctx_.options.adaptive_parsimony_scaling * f);
-    }
+    // Adaptive parsimony: cost × exp(scaling × frequency of the member's complexity).
+    if (ctx_.options.use_frequency_in_tournament)
+      c *= m.complexity > 0 && m.complexity <= ctx_.options.maxsize
+               ? ctx_.tournament_factors[static_cast<std::size_t>(m.complexity)]
+               : 1.0;
     if (std::isnan(c)) c = kInf;
-    ranked[i] = {c, sample_[i]};
+    ranked_[i] = {c, sample_[i]};
   }
-  std::sort(ranked.begin(), ranked.end());
-  if (ctx_.options.tournament_selection_p >= 1) return ranked[0].second;
-  double total = 0;
-  for (std::size_t i = 0; i < k; ++i) total += tournament_weights_[i];
-  double u = s.rng.uniform() * total;
+  if (ctx_.options.tournament_selection_p >= 1)
+    return std::min_element(ranked_.begin(), ranked_.end())->second;
+  std::sort(ranked_.begin(), ranked_.end());
+  double u = s.rng.uniform() * tournament_total_[k - 1];
   for (std::size_t i = 0; i < k; ++i) {
-    if (u < tournament_weights_[i]) return ranked[i].second;
+    if (u < tournament_weights_[i]) return ranked_[i].second;
     u -= tournament_weights_[i];
   }
-  return ranked[k - 1].second;
+  return ranked_[k - 1].second;
 }
 
 template <typename T>

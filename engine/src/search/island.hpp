@@ -72,9 +72,10 @@ class IslandWorker {
   std::unordered_map<std::uint64_t, CachedFit> fit_cache_;
   std::vector<std::optional<Member>> best_seen_;
   Member child_, child2_;
+  Expression fit_scratch_;
   std::vector<std::size_t> sample_;
-  std::vector<double> sample_costs_;
-  std::vector<double> tournament_weights_;
+  std::vector<std::pair<double, std::size_t>> ranked_;
+  std::vector<double> tournament_weights_, tournament_total_;
   IslandCounters counters_;
   bool stopped_ = false;
 };

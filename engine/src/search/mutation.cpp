@@ -167,7 +167,12 @@ void Mutator::mutate_constant(const Expression& e, std::vector<Node>& out, doubl
 void Mutator::mutate_operator(const Expression& e, std::vector<Node>& out, SearchRng& rng) {
   out = e.nodes();
   std::size_t i = 0;
-  if (!pick_node(e, [](const Node& n, std::size_t) { return n.arity > 0; }, rng, i)) return;
+  // Only operators with a replacement of the same arity: simplification can create a Neg node
+  // even when no unary operator is in the search space.
+  const auto replaceable = [this](const Node& n, std::size_t) {
+    return (n.arity == 1 && !unary_.empty()) || (n.arity == 2 && !binary_.empty());
+  };
+  if (!pick_node(e, replaceable, rng, i)) return;
   out[i].op = random_op(out[i].arity, rng);
 }
 

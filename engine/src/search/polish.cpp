@@ -64,7 +64,8 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const D
     ConstantFitSettings settings;
     settings.iterations = options.polish_iterations;
     settings.restarts = options.optimizer_nrestarts;
-    optimizer.optimize(out.expression, data, rng, settings);
+    if (optimizer.optimize(out.expression, data, rng, settings).improved)
+      out.expression = simplify(out.expression);  // constants may have reached 0 or 1 exactly
   }
   LossEvaluator<double> evaluator(false);
   out.loss = evaluator.loss(out.expression, data).loss;

@@ -99,7 +99,7 @@ class SearchDriver {
         break;
       }
       ctx_.curmaxsize = current_maxsize();
-      ctx_.frequencies = state_.frequencies.normalized();
+      ctx_.set_frequencies(state_.frequencies.normalized());
       arena_.execute([&] {
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
           for (std::size_t i = r.begin(); i < r.end(); ++i) workers_[i]->iterate(state_.islands[i]);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <stop_token>
 #include <vector>
@@ -36,10 +37,17 @@ struct SearchContext {
 
   // Set at each barrier.
   std::vector<double> frequencies;  // normalised complexity frequencies, index = complexity
+  std::vector<double> tournament_factors;  // exp(adaptive_parsimony_scaling * frequency)
   int curmaxsize;
   std::stop_token stop;
   std::optional<Clock::time_point> deadline;
 
+  void set_frequencies(std::vector<double> normalized) {
+    frequencies = std::move(normalized);
+    tournament_factors.resize(frequencies.size());
+    for (std::size_t c = 0; c < frequencies.size(); ++c)
+      tournament_factors[c] = std::exp(options.adaptive_parsimony_scaling * frequencies[c]);
+  }
   double cost(double loss, int complexity) const { return loss / baseline + options.parsimony * complexity; }
   double frequency(int complexity) const {
     return complexity > 0 && complexity <= options.maxsize ? frequencies[static_cast<std::size_t>(complexity)] : 1e-6;
