@@ -3,6 +3,7 @@
 // nested text cannot overflow the call stack.
 #include "symtorch/engine/parser.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -125,7 +126,10 @@ std::vector<Token> tokenize(std::string_view text) {
       case ')': kind = TokenKind::RParen; break;
       case ',': kind = TokenKind::Comma; break;
       default: {
-        Token bad{TokenKind::Identifier, text.substr(i, 1), i + 1, 0.0};
+        // Quote a whole UTF-8 sequence, not a lone lead byte, so the message stays valid text.
+        const auto lead = static_cast<unsigned char>(c);
+        const std::size_t len_utf8 = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        Token bad{TokenKind::Identifier, text.substr(i, std::min(len_utf8, text.size() - i)), i + 1, 0.0};
         fail("unexpected character '" + std::string(bad.text) + "' at column " + std::to_string(bad.column), bad);
       }
     }

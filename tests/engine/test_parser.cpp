@@ -7,6 +7,7 @@
 #include <limits>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "random_expressions.hpp"
@@ -233,6 +234,7 @@ TEST_CASE("parser: errors name the column and the token") {
   check_error("(x y)", "expected an operator or ')' at column 4, got 'y'", 4, "y", names);
   check_error("pow(x y)", "expected an operator, ',' or ')' at column 7, got 'y'", 7, "y", names);
   check_error("x $ y", "unexpected character '$' at column 3", 3, "$", names);
+  check_error("x \xC3\x97 y", "unexpected character '\xC3\x97' at column 3", 3, "\xC3\x97", names);  // U+00D7
   check_error("x)", "unmatched ')' at column 2", 2, ")", names);
   check_error("(x, y)", "unexpected ',' at column 3", 3, ",", names);
   check_error("x, y", "unexpected ',' at column 2", 2, ",", names);

@@ -33,7 +33,7 @@ namespace symtorch {
 class ParseError : public std::runtime_error {
  public:
   ParseError(const std::string& message, std::size_t column, std::string token);
-  std::size_t column() const { return column_; }  // 1-based column in the input text
+  std::size_t column() const { return column_; }  // 1-based column in the input text, in bytes
   const std::string& token() const { return token_; }
 
  private:
