@@ -161,9 +161,13 @@ std::string c_header(const KernelSpec& spec) {
   const std::size_t m = eq.outputs.size();
   for (std::size_t j = 0; j < m; ++j) h << " *   outputs[" << j << "] = " << to_string(eq.outputs[j], names) << "\n";
   if (spec.derivatives) {
+    const std::vector<Expression> all = kernel_outputs(spec);
     for (std::size_t j = 0; j < m; ++j)
-      for (std::uint32_t k = 0; k < eq.num_inputs; ++k)
-        h << " *   outputs[" << m + j * eq.num_inputs + k << "] = d outputs[" << j << "] / d " << names[k] << "\n";
+      for (std::uint32_t k = 0; k < eq.num_inputs; ++k) {
+        const std::size_t index = m + j * eq.num_inputs + k;
+        h << " *   outputs[" << index << "] = d outputs[" << j << "] / d " << names[k] << " = "
+          << to_string(all[index], names) << "\n";
+      }
   }
   h << " */\n";
   h << "#ifndef " << guard << "\n#define " << guard << "\n\n#include <stdint.h>\n\n";

@@ -1,5 +1,6 @@
 #include "symtorch/jit/lowering.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -20,8 +21,6 @@ std::size_t scalar_size(ScalarType t) { return t == ScalarType::Float32 ? 4 : 8;
 
 EquationSet parse_equations(const std::vector<std::string>& texts, const std::vector<std::string>& variables) {
   EquationSet set;
-  set.num_inputs = static_cast<std::uint32_t>(variables.size());
-  set.input_names = variables;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     try {
       set.outputs.push_back(parse_expression(texts[i], variables));
@@ -29,6 +28,13 @@ EquationSet parse_equations(const std::vector<std::string>& texts, const std::ve
       throw ParseError("equation " + std::to_string(i + 1) + " '" + texts[i] + "': " + e.what(), e.column(),
                        e.token());
     }
+  }
+  if (!variables.empty()) {
+    set.num_inputs = static_cast<std::uint32_t>(variables.size());
+    set.input_names = variables;
+  } else {
+    for (const Expression& e : set.outputs) set.num_inputs = std::max(set.num_inputs, e.max_feature());
+    for (std::uint32_t k = 0; k < set.num_inputs; ++k) set.input_names.push_back("x" + std::to_string(k));
   }
   return set;
 }

@@ -44,7 +44,9 @@ const std::vector<Mapping>& all_mappings() {
       bool has_intrinsic;
     };
     const Fn fns[] = {{"sin", false, true}, {"cos", false, true}, {"tan", false, true}, {"tanh", false, false},
-                      {"exp", false, true}, {"log", false, true}, {"pow", true, true}};
+                      {"exp", false, true}, {"log", false, true}, {"pow", true, true},
+                      // not emitted by us, but InstCombine rewrites some pow(2, x) into exp2
+                      {"exp2", false, true}};
     struct Isa {
       char letter;
       unsigned bits;

@@ -23,7 +23,7 @@ struct VectorMathLibrary {
 // explicitly requested library cannot be loaded.
 VectorMathLibrary load_vector_math(VectorMath requested);
 
-// Adds scalar -> vector mappings for sin, cos, tan, tanh, exp, log, pow (double and float, the
+// Adds scalar -> vector mappings for sin, cos, tan, tanh, exp, log, pow, exp2 (double and float, the
 // llvm.* intrinsics and the libm names) for every vector width the subtarget supports:
 // SSE ('b', always on x86-64), AVX2 ('d'), AVX-512F ('e'; LLVM 19's LIBMVEC-X86 table lacks these).
 void add_vector_math_mappings(llvm::TargetLibraryInfoImpl& tli, const VectorMathLibrary& library,

@@ -32,8 +32,9 @@ struct EquationSet {
   std::vector<std::string> input_names;  // optional (used in headers and error messages); empty or num_inputs names
 };
 
-// Parses each text with the given variable names (throws symtorch::ParseError naming the column
-// and token). num_inputs = variables.size().
+// Parses each text with the given variable names (throws symtorch::ParseError naming the
+// equation, column and token). num_inputs = variables.size(); with no variables, x0, x1, ... are
+// accepted and num_inputs is the largest index used + 1.
 EquationSet parse_equations(const std::vector<std::string>& texts, const std::vector<std::string>& variables);
 
 // What to compile. The kernel has the C ABI

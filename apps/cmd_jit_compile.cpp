@@ -1,0 +1,111 @@
+// `symtorch compile "EXPR[;EXPR...]" --vars x,y -o OUT`: compiles equations to a kernel with the
+// C ABI  void NAME(const T* const* inputs, T* const* outputs, int64_t n)  and writes it as an
+// object file (.o), shared library (.so), C header (.h) or LLVM IR (.ll), chosen by OUT's
+// extension. Targets are looked up in a table so that other code generators (e.g. PTX) are one
+// entry more.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "command.hpp"
+#include "symtorch/jit/export.hpp"
+
+namespace symtorch::cli {
+namespace {
+
+struct CompileArgs {
+  std::string equations, vars, type = "double", name = "symtorch_kernel", output, target = "host";
+  std::string cpu, vector_math = "auto";
+  int opt_level = 3;
+  bool derivatives = false;
+};
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, sep);) {
+    const auto first = part.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    parts.push_back(part.substr(first, part.find_last_not_of(" \t") - first + 1));
+  }
+  return parts;
+}
+
+jit::VectorMath parse_vector_math(const std::string& s) {
+  if (s == "auto") return jit::VectorMath::Auto;
+  if (s == "libmvec") return jit::VectorMath::Libmvec;
+  if (s == "sleef") return jit::VectorMath::Sleef;
+  if (s == "none") return jit::VectorMath::None;
+  throw std::invalid_argument("--vector-math must be auto, libmvec, sleef or none, not '" + s + "'");
+}
+
+// Writes `out` for the host CPU: .o .so .h .ll.
+void export_host(const jit::KernelSpec& spec, const std::filesystem::path& out, const jit::CompileOptions& options) {
+  auto format = jit::export_format_from_path(out);
+  if (!format)
+    throw std::invalid_argument("cannot tell the output format of '" + out.string() +
+                                "': use .o (object), .so (shared library), .h (C header) or .ll (LLVM IR)");
+  jit::export_kernel(spec, out, *format, options);
+}
+
+using TargetWriter = std::function<void(const jit::KernelSpec&, const std::filesystem::path&, const jit::CompileOptions&)>;
+
+std::vector<std::pair<std::string, TargetWriter>>& targets() {
+  static std::vector<std::pair<std::string, TargetWriter>> list = {{"host", export_host}};
+  return list;
+}
+
+void run_compile(const CompileArgs& a) {
+  const auto texts = split(a.equations, ';');
+  if (texts.empty()) throw std::invalid_argument("no equation given");
+  jit::KernelSpec spec;
+  spec.equations = jit::parse_equations(texts, split(a.vars, ','));
+  spec.type = jit::parse_scalar_type(a.type);
+  spec.name = a.name;
+  spec.derivatives = a.derivatives;
+  jit::validate(spec);
+
+  jit::CompileOptions options;
+  options.opt_level = a.opt_level;
+  options.cpu = a.cpu;
+  options.vector_math = parse_vector_math(a.vector_math);
+  options.use_cache = false;
+
+  const TargetWriter* writer = nullptr;
+  std::string known;
+  for (const auto& [name, w] : targets()) {
+    if (name == a.target) writer = &w;
+    if (!known.empty()) known += ", ";
+    known += name;
+  }
+  if (!writer) throw std::invalid_argument("unknown --target '" + a.target + "' (known: " + known + ")");
+  (*writer)(spec, a.output, options);
+  std::cout << "wrote " << a.output << ": kernel " << spec.name << "(" << spec.num_inputs() << " inputs, "
+            << spec.num_outputs() << " outputs, " << jit::c_type_name(spec.type) << ")\n";
+}
+
+const CommandRegistration registration(
+    "compile", "compile equations to a native kernel: object (.o), shared library (.so), C header (.h), LLVM IR (.ll)",
+    [](CLI::App& app) {
+      auto a = std::make_shared<CompileArgs>();
+      app.add_option("equations", a->equations, "equations separated by ';', e.g. \"sin(x)*y; x + y\"")->required();
+      app.add_option("--vars", a->vars, "input names in column order, comma-separated (default x0, x1, ...)");
+      app.add_option("--type", a->type, "float or double (default double)");
+      app.add_option("--name", a->name, "C name of the kernel (default symtorch_kernel)");
+      app.add_flag("--derivatives", a->derivatives,
+                   "also output d f_j / d x_k after the equations, output-major (see the header)");
+      app.add_option("-o,--output", a->output, "output file: .o .so .h .ll")->required();
+      app.add_option("--target", a->target, "code generator (default host)");
+      app.add_option("--cpu", a->cpu, "LLVM CPU name for host code (default: this machine's; x86-64 = portable)");
+      app.add_option("--vector-math", a->vector_math, "auto (default), libmvec, sleef or none");
+      app.add_option("--opt", a->opt_level, "optimisation level 0-3 (default 3)");
+      app.callback([a] { run_compile(*a); });
+    });
+
+}  // namespace
+}  // namespace symtorch::cli
