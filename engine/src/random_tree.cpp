@@ -44,8 +44,12 @@ void check(const RandomTreeOptions& o) {
 }
 
 Node random_leaf(std::mt19937_64& rng, const RandomTreeOptions& o) {
-  if (o.num_features == 0 || random_unit(rng) < o.constant_probability)
-    return Node::constant(o.constant_min + (o.constant_max - o.constant_min) * random_unit(rng));
+  if (o.num_features == 0 || random_unit(rng) < o.constant_probability) {
+    // An explicit fma: written as min + span * u, GCC contracts it to an fma or not depending on
+    // -march and -ffp-contract, and the same seed would give different constants per build.
+    const double c = std::fma(o.constant_max - o.constant_min, random_unit(rng), o.constant_min);
+    return Node::constant(std::min(c, o.constant_max));
+  }
   return Node::variable(static_cast<std::uint32_t>(random_below(rng, o.num_features)));
 }
 

@@ -11,7 +11,7 @@
 //   "-2.5" is Const(-2.5), "-0" is Const(-0.0), "-inf" is Const(-inf), "x*-2" is x*Const(-2).
 //   '-(' or '-name' is the Neg operator. Exception, so that the rule agrees with -x^2 = -(x^2):
 //   when the literal is the base of a power, the '-' is Neg: "-2^x" = Neg(2^x); write "(-2)^x"
-//   for the negative base.
+//   for the negative base. There is no unary plus.
 // - Calls: every unary and binary operator of the OperatorRegistry by name (sqrt(a), pow(a, b),
 //   user operators, and the aliases add/sub/mul/div), with the operator's exact argument count.
 // - Variables: the names in `variables` (feature k = variables[k]); if it is empty, x0, x1, ...
