@@ -45,8 +45,7 @@ struct DistillOptions {
   // Names of the outputs (one per output column); empty = y0, y1, ... Output PCA targets are
   // named pc_y0, pc_y1, ...
   std::vector<std::string> output_names;
-  // Use at most this many recorded rows (the first ones of the uniformly random sample);
-  // 0 = all of them.
+  // Use at most this many recorded rows (a random subset drawn with search.seed); 0 = all.
   std::size_t max_rows = 0;
   bool parallel_targets = true;  // run the targets' searches at the same time
 };
@@ -71,7 +70,7 @@ struct Distillation {
   std::vector<std::string> variable_names;   // the equations' variables (features or pc0..)
   std::vector<TargetFit> targets;            // num_outputs of them, or output_pca->size()
   std::size_t rows = 0;                      // rows the searches used
-  std::uint64_t seed = 0;
+  SearchOptions search;                      // the options of the searches (for reports)
   std::string selection;                     // "best", "accuracy" or a complexity
 
   // Equation text of target j's front member `member` over variable_names.

@@ -139,7 +139,6 @@ class SymbolicModelImpl : public torch::nn::Module {
   std::vector<std::shared_ptr<PendingCopy>> pending_;
 
   std::optional<Distillation> distillation_;
-  std::vector<std::size_t> members_;         // selected member per target (after a switch)
   std::shared_ptr<Symbolic> symbolic_;
 };
 
