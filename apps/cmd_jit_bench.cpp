@@ -32,7 +32,7 @@ namespace symtorch::cli {
 namespace {
 
 struct BenchArgs {
-  std::string equations, vars, type = "float", json_path, range = "0.1,2";
+  std::string equations, vars, type = "float", json_path, range = "0.1,2", vector_math = "auto";
   std::size_t rows = 1000000;
   int threads = 1, repeat = 5;
   double min_time = 0.2;
@@ -106,6 +106,12 @@ void run_bench_typed(const BenchArgs& a, const jit::KernelSpec& spec, const std:
   tbb::task_arena arena(std::max(1, a.threads));
   jit::CompileOptions options;
   options.use_cache = !a.no_cache;
+  options.vector_math = a.vector_math == "auto"      ? jit::VectorMath::Auto
+                        : a.vector_math == "libmvec" ? jit::VectorMath::Libmvec
+                        : a.vector_math == "sleef"   ? jit::VectorMath::Sleef
+                        : a.vector_math == "none"
+                            ? jit::VectorMath::None
+                            : throw std::invalid_argument("--vector-math must be auto, libmvec, sleef or none");
   jit::NativeKernel kernel = jit::NativeKernel::compile(spec, options);
   std::vector<Measured> results;
 
@@ -242,6 +248,7 @@ const CommandRegistration registration(
       app.add_option("--repeat", a->repeat, "at least this many timed runs (default 5)");
       app.add_option("--min-time", a->min_time, "and at least this many seconds of runs (default 0.2)");
       app.add_option("--seed", a->seed, "random seed for the data (default 1)");
+      app.add_option("--vector-math", a->vector_math, "native kernel's vector math: auto (default), libmvec, sleef, none");
       app.add_flag("--no-cache", a->no_cache, "compile even if the kernel is in the disk cache");
       app.add_option("--json", a->json_path, "also write the results as JSON");
       app.callback([a] { run_bench(*a); });

@@ -23,7 +23,7 @@ namespace {
 struct CompileArgs {
   std::string equations, vars, type = "double", name = "symtorch_kernel", output, target = "host";
   std::string cpu, vector_math = "auto", sm;
-  int opt_level = 3;
+  int opt_level = 3, prefer_vector_width = 0;
   bool derivatives = false;
 };
 
@@ -87,6 +87,7 @@ void run_compile(const CompileArgs& a) {
   jit::CompileOptions options;
   options.opt_level = a.opt_level;
   options.cpu = a.cpu;
+  options.prefer_vector_width = a.prefer_vector_width;
   options.vector_math = parse_vector_math(a.vector_math);
   options.use_cache = false;
 
@@ -120,6 +121,7 @@ const CommandRegistration registration(
       app.add_option("--sm", a->sm, "GPU architecture for --target ptx: 70, 72, 75, 80 (default), 86, 87, 89, 90");
       app.add_option("--cpu", a->cpu, "LLVM CPU name for host code (default: this machine's; x86-64 = portable)");
       app.add_option("--vector-math", a->vector_math, "auto (default), libmvec, sleef or none");
+      app.add_option("--prefer-vector-width", a->prefer_vector_width, "128, 256 or 512 bits (default: the CPU's tuning)");
       app.add_option("--opt", a->opt_level, "optimisation level 0-3 (default 3)");
       app.callback([a] { run_compile(*a); });
     });

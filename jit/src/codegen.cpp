@@ -103,6 +103,11 @@ TargetDescription resolve_target(const CompileOptions& options) {
     t.features = options.features;
   }
   t.opt_level = options.opt_level;
+  if (options.prefer_vector_width != 0 && options.prefer_vector_width != 128 && options.prefer_vector_width != 256 &&
+      options.prefer_vector_width != 512)
+    throw std::invalid_argument("prefer_vector_width must be 0, 128, 256 or 512, not " +
+                                std::to_string(options.prefer_vector_width));
+  t.prefer_vector_width = options.prefer_vector_width;
   t.vector_math = load_vector_math(options.vector_math);
   return t;
 }
@@ -112,6 +117,7 @@ std::string cache_key_text(const KernelSpec& spec, const ExpressionDag& dag, con
   key += "\nllvm " SYMTORCH_LLVM_VERSION;
   key += "\ntriple " + target.triple + "\ncpu " + target.cpu + "\nfeatures " + target.features;
   key += "\nopt " + std::to_string(target.opt_level) + "\nvector-math " + target.vector_math.label();
+  key += "\nprefer-vector-width " + std::to_string(target.prefer_vector_width);
   key += "\ntype " + std::string(c_type_name(spec.type));
   key += "\nderivatives " + std::string(spec.derivatives ? "1" : "0");
   key += "\nname " + spec.name + "\n";
@@ -133,6 +139,7 @@ OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionD
     if (f.isDeclaration()) continue;
     f.addFnAttr("target-cpu", target.cpu);
     if (!target.features.empty()) f.addFnAttr("target-features", target.features);
+    if (target.prefer_vector_width != 0) f.addFnAttr("prefer-vector-width", std::to_string(target.prefer_vector_width));
   }
 
   auto tli = make_tli(target, tm);

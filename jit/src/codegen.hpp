@@ -20,6 +20,7 @@ namespace symtorch::jit::detail {
 struct TargetDescription {
   std::string triple, cpu, features;
   int opt_level = 3;
+  int prefer_vector_width = 0;  // 0 = CPU default
   VectorMathLibrary vector_math;
 };
 

@@ -19,8 +19,12 @@ struct CompileOptions {
   VectorMath vector_math = VectorMath::Auto;
   // Target CPU and features for code generation; empty = the host's (llvm::sys::getHostCPUName
   // and getHostCPUFeatures). "x86-64" gives portable code for exported objects.
+  // With an explicit cpu, features default to that CPU's own.
   std::string cpu;
   std::string features;  // LLVM feature string, e.g. "+avx2,+fma"
+  // Widest vectors the vectoriser should prefer, in bits (0 = the CPU's tuning: LLVM, like GCC,
+  // prefers 256-bit vectors on Intel AVX-512 CPUs; 512 uses zmm and libmvec's _ZGVe* functions).
+  int prefer_vector_width = 0;
   // Disk cache of compiled objects (NativeKernel only; export always compiles).
   bool use_cache = true;
   std::optional<std::string> cache_dir;  // default: see object_cache.hpp

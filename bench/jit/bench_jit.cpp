@@ -1,0 +1,223 @@
+// bench_jit: the native JIT against hand-written C++ (same binary, -O3 -march=native, same libmvec
+// vector math; see hand_written.hpp) and the batch interpreter, on five reference expressions;
+// plus JIT compile latency (cache disabled) and disk-cache hit latency.
+//
+//   bench_jit [--rows N] [--type float|double|both] [--compile-reps R] [--threads 1]
+//
+// Every evaluator runs once to warm up, then --repeat times; the median is reported. Elements per
+// second = rows x outputs / time. Single-threaded: the ratios compare code quality, not scaling.
+// Times are the thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so that other processes on a shared
+// machine do not count; compile latency is also shown as wall time, which is what a caller waits
+// (equal to CPU time on an idle machine: compilation is single-threaded).
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "hand_written.hpp"
+#include "symtorch/engine/interpreter.hpp"
+#include "symtorch/engine/random_tree.hpp"
+#include "symtorch/jit/native_kernel.hpp"
+
+using namespace symtorch;
+using namespace symtorch::jit;
+using symtorch::bench::ReferenceExpression;
+
+namespace {
+
+struct Args {
+  std::size_t rows = 10'000'000;
+  std::string type = "both";
+  int repeat = 5;
+  int compile_reps = 21;
+};
+
+Args parse_args(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(s + " needs a value");
+      return argv[++i];
+    };
+    if (s == "--rows") a.rows = std::stoull(value());
+    else if (s == "--type") a.type = value();
+    else if (s == "--repeat") a.repeat = std::stoi(value());
+    else if (s == "--compile-reps") a.compile_reps = std::stoi(value());
+    else throw std::invalid_argument("unknown argument " + s + " (--rows N --type float|double|both --repeat R --compile-reps R)");
+  }
+  if (a.type != "float" && a.type != "double" && a.type != "both") throw std::invalid_argument("--type float|double|both");
+  if (a.rows == 0 || a.repeat < 1 || a.compile_reps < 1) throw std::invalid_argument("counts must be positive");
+  return a;
+}
+
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double time_median(const std::function<void()>& f, int repeat) {
+  f();  // warm-up
+  std::vector<double> t;
+  for (int r = 0; r < repeat; ++r) {
+    const double t0 = thread_cpu_seconds();
+    f();
+    t.push_back(thread_cpu_seconds() - t0);
+  }
+  return median(t);
+}
+
+struct Row {
+  std::string name;
+  double hand = 0, native = 0, interp = 0;  // seconds per run
+  double compile_ms = 0, compile_wall_ms = 0, cache_ms = 0, cache_wall_ms = 0, max_diff = 0;
+};
+
+template <typename T>
+Row bench_one(const ReferenceExpression& ref, const Args& a, const std::filesystem::path& cache_dir) {
+  const std::size_t n = a.rows, k = ref.variables.size(), m = ref.equations.size();
+  std::mt19937_64 rng(42);
+  std::vector<std::vector<T>> cols(k, std::vector<T>(n));
+  for (auto& c : cols)
+    for (auto& v : c) v = static_cast<T>(0.1 + 1.9 * random_unit(rng));  // log/sqrt stay real
+  std::vector<const T*> in;
+  for (auto& c : cols) in.push_back(c.data());
+  std::vector<std::vector<T>> out_hand(m, std::vector<T>(n)), out_native(m, std::vector<T>(n)),
+      out_interp(m, std::vector<T>(n));
+  auto pointers = [](std::vector<std::vector<T>>& o) {
+    std::vector<T*> p;
+    for (auto& c : o) p.push_back(c.data());
+    return p;
+  };
+  auto p_hand = pointers(out_hand), p_native = pointers(out_native), p_interp = pointers(out_interp);
+
+  KernelSpec spec;
+  spec.equations = parse_equations(ref.equations, ref.variables);
+  spec.type = sizeof(T) == 4 ? ScalarType::Float32 : ScalarType::Float64;
+  spec.name = "bench_kernel";
+
+  Row row;
+  row.name = ref.name;
+  // Compile latency: cache disabled, the process already warm (LLVM initialised, JIT session
+  // created); each compile lowers, optimises, generates code and links.
+  CompileOptions cold;
+  cold.use_cache = false;
+  std::vector<double> ms, wall;
+  NativeKernel kernel = NativeKernel::compile(spec, cold);
+  for (int r = 0; r < a.compile_reps; ++r) {
+    const double t0 = thread_cpu_seconds();
+    wall.push_back(NativeKernel::compile(spec, cold).compile_ms());
+    ms.push_back((thread_cpu_seconds() - t0) * 1e3);
+  }
+  row.compile_ms = median(ms);
+  row.compile_wall_ms = median(wall);
+  // Cache hit: the object is on disk; compile() builds the DAG, hashes it, reads and links.
+  CompileOptions cached;
+  cached.cache_dir = cache_dir.string();
+  NativeKernel::compile(spec, cached);
+  ms.clear();
+  wall.clear();
+  for (int r = 0; r < a.compile_reps; ++r) {
+    const double t0 = thread_cpu_seconds();
+    NativeKernel hit = NativeKernel::compile(spec, cached);
+    ms.push_back((thread_cpu_seconds() - t0) * 1e3);
+    if (!hit.from_cache()) throw std::runtime_error("expected a cache hit for " + ref.name);
+    wall.push_back(hit.compile_ms());
+  }
+  row.cache_ms = median(ms);
+  row.cache_wall_ms = median(wall);
+
+  const auto hand = sizeof(T) == 4 ? reinterpret_cast<bench::KernelFn<T>>(ref.hand_f32)
+                                   : reinterpret_cast<bench::KernelFn<T>>(ref.hand_f64);
+  const auto native = reinterpret_cast<bench::KernelFn<T>>(
+      sizeof(T) == 4 ? reinterpret_cast<void*>(kernel.function_f32()) : reinterpret_cast<void*>(kernel.function_f64()));
+  const auto sn = static_cast<std::int64_t>(n);
+  Interpreter<T> interpreter;
+  row.hand = time_median([&] { hand(in.data(), p_hand.data(), sn); }, a.repeat);
+  row.native = time_median([&] { native(in.data(), p_native.data(), sn); }, a.repeat);
+  row.interp = time_median([&] {
+    for (std::size_t j = 0; j < m; ++j)
+      interpreter.evaluate(spec.equations.outputs[j], std::span<const T* const>(in), n, std::span<T>(out_interp[j]));
+  }, a.repeat);
+
+  // The three must compute the same thing (up to vector math ulps).
+  for (std::size_t j = 0; j < m; ++j)
+    for (std::size_t r = 0; r < n; ++r) {
+      const double h = out_hand[j][r];
+      const double d = std::max(std::fabs(out_native[j][r] - h), std::fabs(out_interp[j][r] - h));
+      row.max_diff = std::max(row.max_diff, d / std::max(1.0, std::fabs(h)));
+    }
+  return row;
+}
+
+template <typename T>
+bool run_type(const Args& a, const std::filesystem::path& cache_dir) {
+  const char* tname = sizeof(T) == 4 ? "float" : "double";
+  std::printf("\n%s, %zu rows, 1 thread\n", tname, a.rows);
+  std::printf("%-11s %10s %10s %11s %9s %8s  %16s %16s %9s\n", "expression", "hand Me/s", "JIT Me/s", "interp Me/s",
+              "JIT/hand", "JIT/int", "compile cpu/wall", "cache cpu/wall", "max diff");
+  bool all_met = true;
+  for (const auto& ref : bench::reference_expressions()) {
+    Row r = bench_one<T>(ref, a, cache_dir);
+    const double elements = static_cast<double>(a.rows) * static_cast<double>(ref.equations.size());
+    const double vs_hand = r.hand / r.native, vs_interp = r.interp / r.native;
+    const bool met = vs_hand >= 0.9 && vs_interp >= 5 && r.compile_ms <= 30 && r.cache_ms <= 2;
+    all_met = all_met && met;
+    std::printf("%-11s %10.1f %10.1f %11.1f %8.2fx %7.2fx  %6.1f/%6.1f ms %6.2f/%6.2f ms %9.2g%s\n", r.name.c_str(),
+                elements / r.hand / 1e6, elements / r.native / 1e6, elements / r.interp / 1e6, vs_hand, vs_interp,
+                r.compile_ms, r.compile_wall_ms, r.cache_ms, r.cache_wall_ms, r.max_diff, met ? "" : "  (goal missed)");
+  }
+  return all_met;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    Args a = parse_args(argc, argv);
+    std::string pattern = (std::filesystem::temp_directory_path() / "symtorch-bench-cache-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary cache directory");
+    const std::filesystem::path cache_dir = pattern;
+
+    // The first compile of the process pays for LLVM's initialisation and the JIT session.
+    KernelSpec warm;
+    warm.equations = parse_equations({"x + 1"}, {"x"});
+    CompileOptions no_cache;
+    no_cache.use_cache = false;
+    const double first_ms = NativeKernel::compile(warm, no_cache).compile_ms();
+
+    std::printf("bench_jit: native JIT vs hand-written C++ (g++ -O3 -march=native -fno-math-errno -fopenmp-simd, "
+                "libmvec) vs interpreter\n");
+    std::printf("target: %s\n", host_target_description().c_str());
+    std::printf("first compile in the process (LLVM and JIT start-up included): %.1f ms\n", first_ms);
+    std::printf("Me/s = million output values per second; JIT/hand and JIT/int are speed ratios (higher = JIT faster);\n"
+                "compile = median cold compile (cache disabled), cache = median load from the disk cache;\n"
+                "times are thread CPU time (wall time shown for compile and cache; it grows on a busy machine).\n"
+                "Goals: JIT/hand >= 0.9, JIT/int >= 5, compile <= 30 ms, cache hit <= 2 ms.\n");
+    bool met = true;
+    if (a.type != "double") met = run_type<float>(a, cache_dir) && met;
+    if (a.type != "float") met = run_type<double>(a, cache_dir) && met;
+    std::error_code ec;
+    std::filesystem::remove_all(cache_dir, ec);
+    std::printf("\n%s\n", met ? "all goals met" : "some goals missed (marked)");
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_jit: error: %s\n", e.what());
+    return 1;
+  }
+}
