@@ -3,14 +3,17 @@
 //
 //   probe
 //       says whether a GPU is usable (exit 0) or why not (exit 2), and describes device 0.
-//   check PTX KERNEL ROWS INPUTS REFERENCE RTOL ATOL [OUTPUTS]
+//   check PTX KERNEL ROWS INPUTS REFERENCE RTOL ATOL [MAX_BAD_FRACTION [OUTPUTS]]
 //       runs KERNEL on ROWS rows read from INPUTS and compares with REFERENCE, element by element:
 //       |gpu - ref| <= ATOL + RTOL * |ref|, NaN equal to NaN, infinities equal when their signs
-//       are. Writes the outputs to OUTPUTS when given.
+//       are. Passes when at most MAX_BAD_FRACTION of the values differ (default 0: none; random
+//       expressions can be so ill-conditioned in places that two correct math libraries differ).
+//       Writes the outputs to OUTPUTS when given.
 //   bench PTX KERNEL ROWS REPEAT [LO HI]
 //       times REPEAT launches on ROWS rows of inputs uniform in [LO, HI] (default -1 1) and
-//       prints elements/s and the fraction of the bandwidth bound (bytes moved by the kernel /
-//       peak DRAM bandwidth, and / the bandwidth of a device-to-device copy measured here).
+//       prints rows/s, elements/s (rows x outputs / s, as bench_jit counts) and the fraction of
+//       the bandwidth bound: bytes moved by the kernel per second / peak DRAM bandwidth, and / the
+//       bandwidth of a device-to-device copy measured here.
 //   cases FILE
 //       runs the commands in FILE (one per line, '#' starts a comment); paths are relative to
 //       FILE's directory.
@@ -35,6 +38,7 @@
 #include "symtorch/cuda/device_buffer.hpp"
 #include "symtorch/cuda/driver.hpp"
 #include "symtorch/cuda/kernel.hpp"
+#include "symtorch/cuda/throughput.hpp"
 
 namespace fs = std::filesystem;
 using namespace symtorch::cuda;
@@ -135,8 +139,8 @@ std::size_t count_mismatches(const T* gpu, const T* ref, std::size_t count, std:
 }
 
 bool run_check(const std::vector<std::string>& a, const fs::path& base) {
-  if (a.size() != 8 && a.size() != 9)
-    throw std::invalid_argument("usage: check PTX KERNEL ROWS INPUTS REFERENCE RTOL ATOL [OUTPUTS]");
+  if (a.size() < 8 || a.size() > 10)
+    throw std::invalid_argument("usage: check PTX KERNEL ROWS INPUTS REFERENCE RTOL ATOL [MAX_BAD_FRACTION [OUTPUTS]]");
   Loaded k = load(base / a[1], a[2]);
   const KernelSignature& s = k.kernel.signature();
   const std::int64_t rows = parse_rows(a[3]);
@@ -144,6 +148,7 @@ bool run_check(const std::vector<std::string>& a, const fs::path& base) {
   std::vector<char> inputs = read_binary(base / a[4], column_bytes * s.num_inputs);
   std::vector<char> reference = read_binary(base / a[5], column_bytes * s.num_outputs);
   const double rtol = std::stod(a[6]), atol = std::stod(a[7]);
+  const double max_bad_fraction = a.size() >= 9 ? std::stod(a[8]) : 0.0;
 
   Columns c = allocate_columns(s, rows);
   c.buffer.copy_from_host(inputs.data(), inputs.size());
@@ -151,7 +156,7 @@ bool run_check(const std::vector<std::string>& a, const fs::path& base) {
   device().synchronize();
   std::vector<char> outputs(reference.size());
   c.buffer.copy_to_host(outputs.data(), outputs.size(), inputs.size());
-  if (a.size() == 9) write_binary(base / a[8], outputs);
+  if (a.size() == 10) write_binary(base / a[9], outputs);
 
   const std::size_t count = static_cast<std::size_t>(rows) * s.num_outputs;
   const std::size_t bad =
@@ -160,9 +165,10 @@ bool run_check(const std::vector<std::string>& a, const fs::path& base) {
                              reinterpret_cast<const float*>(reference.data()), count, rows, rtol, atol)
           : count_mismatches(reinterpret_cast<const double*>(outputs.data()),
                              reinterpret_cast<const double*>(reference.data()), count, rows, rtol, atol);
+  const bool ok = static_cast<double>(bad) <= max_bad_fraction * static_cast<double>(count);
   std::printf("check %s %s rows=%lld outputs=%zu: %s (%zu of %zu values differ)\n", a[1].c_str(), s.name.c_str(),
-              static_cast<long long>(rows), s.num_outputs, bad ? "FAIL" : "ok", bad, count);
-  return bad == 0;
+              static_cast<long long>(rows), s.num_outputs, ok ? "ok" : "FAIL", bad, count);
+  return ok;
 }
 
 // Deterministic inputs (SplitMix64), so runs on different machines time the same data.
@@ -199,39 +205,23 @@ bool run_bench(const std::vector<std::string>& a, const fs::path& base) {
       fill_uniform<double>(inputs, lo, hi, 42);
     c.buffer.copy_from_host(inputs.data(), inputs.size());
   }
-  auto launch = [&] {
-    k.kernel.launch(std::span<const std::uint64_t>(c.inputs), std::span<const std::uint64_t>(c.outputs), rows);
-  };
-  launch();  // warm-up (first launch loads the module's code onto the device)
-  device().synchronize();
-  Event start(device()), stop(device());
-  start.record();
-  for (int r = 0; r < repeat; ++r) launch();
-  stop.record();
-  stop.synchronize();
-  const double seconds = Event::elapsed_ms(start, stop) * 1e-3 / repeat;
-
-  // Practical bound: a device-to-device copy of one column-set's worth of bytes (reads + writes
-  // the same number of bytes as a kernel with as many inputs as outputs would).
-  const std::size_t moved = column_bytes * (s.num_inputs + s.num_outputs);
-  const std::size_t half = std::min(moved / 2, c.buffer.bytes() / 2);
-  Event copy_start(device()), copy_stop(device());
-  copy_device_to_device(device(), c.buffer.address() + half, c.buffer.address(), half);  // warm-up
-  copy_start.record();
-  for (int r = 0; r < 3; ++r) copy_device_to_device(device(), c.buffer.address() + half, c.buffer.address(), half);
-  copy_stop.record();
-  copy_stop.synchronize();
-  const double copy_bandwidth = 2.0 * half * 3 / (Event::elapsed_ms(copy_start, copy_stop) * 1e-3);
+  const Throughput t = measure_throughput(device(), k.kernel, std::span<const std::uint64_t>(c.inputs),
+                                          std::span<const std::uint64_t>(c.outputs), rows, repeat);
+  // Practical bound: a device-to-device copy as large as half the columns (it reads and writes
+  // that many bytes, as a kernel with as many inputs as outputs would).
+  const std::size_t half = c.buffer.bytes() / 2;
+  const double copy_bandwidth = measure_copy_bandwidth(device(), c.buffer.address() + half, c.buffer.address(), half, 3);
 
   const DeviceInfo& info = device().info();
-  const double bandwidth = moved / seconds;
   std::printf(
-      "bench %s %s device=\"%s\" sm_%d rows=%lld type=%s inputs=%zu outputs=%zu ms=%.4f elements_per_s=%.4g "
+      "bench %s %s device=\"%s\" sm_%d rows=%lld type=%s inputs=%zu outputs=%zu ms=%.4f rows_per_s=%.4g "
+      "elements_per_s=%.4g "
       "bytes_per_s=%.4g peak_bandwidth=%.4g fraction_of_peak=%.3f copy_bandwidth=%.4g fraction_of_copy=%.3f\n",
       a[1].c_str(), s.name.c_str(), info.name.c_str(), info.sm(), static_cast<long long>(rows),
-      std::string(element_type_name(s.type)).c_str(), s.num_inputs, s.num_outputs, seconds * 1e3, rows / seconds,
-      bandwidth, info.peak_bandwidth, info.peak_bandwidth > 0 ? bandwidth / info.peak_bandwidth : 0.0,
-      copy_bandwidth, bandwidth / copy_bandwidth);
+      std::string(element_type_name(s.type)).c_str(), s.num_inputs, s.num_outputs, t.seconds * 1e3, t.rows_per_second,
+      t.elements_per_second, t.bandwidth, info.peak_bandwidth,
+      info.peak_bandwidth > 0 ? t.bandwidth / info.peak_bandwidth : 0.0, copy_bandwidth,
+      copy_bandwidth > 0 ? t.bandwidth / copy_bandwidth : 0.0);
   return true;
 }
 
