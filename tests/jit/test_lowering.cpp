@@ -22,6 +22,12 @@ KernelSpec spec_of(const std::vector<std::string>& texts, const std::vector<std:
   return spec;
 }
 
+CompileOptions no_cache() {
+  CompileOptions o;
+  o.use_cache = false;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("common subexpressions across outputs become one node, commutative operands too") {
@@ -72,7 +78,7 @@ TEST_CASE("derivative outputs follow the equations, output-major") {
   KernelSpec spec = spec_of({"x * sin(y)", "x * x + y"}, {"x", "y"});
   spec.derivatives = true;
   CHECK(spec.num_outputs() == 6);
-  NativeKernel k = NativeKernel::compile(spec, CompileOptions{.use_cache = false});
+  NativeKernel k = NativeKernel::compile(spec, no_cache());
   REQUIRE(k.num_outputs() == 6);
   const std::vector<double> x = {0.5, -1.25, 2.0}, y = {0.3, 1.7, -2.2};
   std::vector<std::vector<double>> out(6, std::vector<double>(3));
@@ -131,7 +137,7 @@ TEST_CASE("parse errors name the equation, column and token; unknown variables a
 }
 
 TEST_CASE("type mismatch and negative row counts are refused") {
-  NativeKernel k = NativeKernel::compile(spec_of({"x + 1"}, {"x"}, ScalarType::Float32), {.use_cache = false});
+  NativeKernel k = NativeKernel::compile(spec_of({"x + 1"}, {"x"}, ScalarType::Float32), no_cache());
   const double xd[1] = {1};
   double yd[1];
   const double* in[] = {xd};
@@ -150,7 +156,7 @@ TEST_CASE("type mismatch and negative row counts are refused") {
 }
 
 TEST_CASE("n = 0 and an output shared by equal equations") {
-  NativeKernel k = NativeKernel::compile(spec_of({"sqrt(x)", "sqrt(x)"}, {"x"}), {.use_cache = false});
+  NativeKernel k = NativeKernel::compile(spec_of({"sqrt(x)", "sqrt(x)"}, {"x"}), no_cache());
   std::vector<double> x = {4, 9, -1}, a(3, 7), b(3, 7);
   const double* in[] = {x.data()};
   double* out[] = {a.data(), b.data()};
