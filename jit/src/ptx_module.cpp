@@ -28,7 +28,7 @@ namespace symtorch::jit {
 namespace {
 
 // Bumped whenever the generated PTX changes for the same key (kernel shell, pipeline, header).
-constexpr const char* kPtxCodegenVersion = "symtorch-ptx-codegen 1";
+constexpr const char* kPtxCodegenVersion = "symtorch-ptx-codegen 2";
 constexpr const char* kTriple = "nvptx64-nvidia-cuda";
 
 void initialise_nvptx() {
@@ -105,6 +105,30 @@ std::string manifest_comment(const KernelSpec& spec) {
         .append(" + k = d out_j / d input_k\n");
   }
   return text;
+}
+
+// NVPTX numbers call sites with a process-wide counter and prints it in comments
+// ("{ // callseq 7, 0" ... "} // callseq 7"), so the same module would print differently
+// depending on what was compiled before. Renumbering them from 0 in order of appearance makes
+// the PTX a function of the input only (reproducible exports, comparable files).
+std::string renumber_call_sequences(const std::string& ptx) {
+  static constexpr std::string_view kMarker = "// callseq ";
+  std::map<std::string, std::string> renamed;
+  std::string out;
+  out.reserve(ptx.size());
+  std::size_t pos = 0;
+  for (std::size_t at = ptx.find(kMarker); at != std::string::npos; at = ptx.find(kMarker, pos)) {
+    const std::size_t digits = at + kMarker.size();
+    std::size_t end = digits;
+    while (end < ptx.size() && ptx[end] >= '0' && ptx[end] <= '9') ++end;
+    out.append(ptx, pos, digits - pos);
+    const std::string number = ptx.substr(digits, end - digits);
+    auto it = renamed.emplace(number, std::to_string(renamed.size())).first;
+    out += it->second;
+    pos = end;
+  }
+  out.append(ptx, pos, std::string::npos);
+  return out;
 }
 
 struct Prepared {
@@ -205,7 +229,7 @@ std::string generate(std::span<const KernelSpec> specs, const Prepared& p, const
   std::string text = "// symtorch PTX module: " + std::to_string(specs.size()) + " kernel(s) for sm_" +
                      std::to_string(options.sm) + ", launch ABI v1 (see symtorch/jit/ptx_module.hpp)\n";
   for (const KernelSpec& spec : specs) text += manifest_comment(spec);
-  text.append(buffer.begin(), buffer.end());
+  text += renumber_call_sequences(std::string(buffer.begin(), buffer.end()));
   return text;
 }
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "cuda_test_support.hpp"
 #include "symtorch/cuda/kernel.hpp"
@@ -226,4 +227,20 @@ TEST_CASE("write() stores the PTX text") {
   text << in.rdbuf();
   CHECK(text.str() == m.ptx());
   CHECK_THROWS_AS(m.write(dir.path() / "missing-dir" / "k.ptx"), std::runtime_error);
+}
+
+TEST_CASE("concurrent compiles give the same PTX as serial ones") {
+  // Each thread has its own LLVMContext and TargetMachine; libdevice's bytes are shared.
+  std::vector<KernelSpec> specs;
+  const char* texts[] = {"sin(x) * y", "exp(x) / (1 + y)", "x ^ y - tanh(x)", "log(abs(x) + 1) * cos(y)"};
+  for (int i = 0; i < 4; ++i)
+    specs.push_back(spec_of({texts[i]}, {"x", "y"}, i % 2 ? ScalarType::Float32 : ScalarType::Float64,
+                            "concurrent_" + std::to_string(i)));
+  std::vector<std::string> serial, parallel(specs.size());
+  for (const KernelSpec& s : specs) serial.push_back(PtxModule::compile(s, uncached()).ptx());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    threads.emplace_back([&, i] { parallel[i] = PtxModule::compile(specs[i], uncached()).ptx(); });
+  for (std::thread& t : threads) t.join();
+  CHECK(parallel == serial);
 }
