@@ -201,8 +201,8 @@ int main(int argc, char** argv) {
     no_cache.use_cache = false;
     const double first_ms = NativeKernel::compile(warm, no_cache).compile_ms();
 
-    std::printf("bench_jit: native JIT vs hand-written C++ (g++ -O3 -march=native -fno-math-errno -fopenmp-simd, "
-                "libmvec) vs interpreter\n");
+    std::printf("bench_jit: native JIT vs hand-written C++ (g++ -O3 -march=native -fno-math-errno -fopenmp-simd "
+                "-ffp-contract=off, libmvec) vs interpreter\n");
     std::printf("target: %s\n", host_target_description().c_str());
     std::printf("first compile in the process (LLVM and JIT start-up included): %.1f ms\n", first_ms);
     std::printf("Me/s = million output values per second; JIT/hand and JIT/int are speed ratios (higher = JIT faster);\n"

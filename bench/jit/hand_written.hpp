@@ -1,8 +1,9 @@
 // The reference expressions of bench_jit written by hand in C++, with the JIT kernel's ABI.
-// Compiled in hand_written.cpp with -O3 -march=native -fno-math-errno -fopenmp-simd: every loop
-// is `#pragma omp simd` and sin/cos/exp/log/pow are declared `omp declare simd`, so GCC calls the
-// same glibc libmvec vector functions as the JIT (_ZGVdN4v_sin, ...). No -ffast-math: like the
-// JIT, the baseline keeps IEEE semantics (no reassociation, NaN/Inf honoured).
+// Compiled in hand_written.cpp with -O3 -march=native -fno-math-errno -fopenmp-simd
+// -ffp-contract=off: every loop is `#pragma omp simd` and sin/cos/exp/log are declared
+// `omp declare simd`, so GCC calls the same glibc libmvec vector functions as the JIT
+// (_ZGVdN4v_sin, ...). No -ffast-math and no FMA contraction: like the JIT and the interpreter,
+// the baseline rounds every operation as IEEE says (no reassociation, NaN/Inf honoured).
 #pragma once
 
 #include <cstdint>

@@ -55,6 +55,44 @@ class HostMathEmitter final : public MathEmitter {
   llvm::Module& module_;
 };
 
+bool is_math_call(Op op) {
+  return op == Op::Exp || op == Op::Log || op == Op::Sin || op == Op::Cos || op == Op::Tan || op == Op::Tanh ||
+         op == Op::Pow;
+}
+
+// A topological order that evaluates the math calls (and what they need) first. A call clobbers
+// every vector register, so each value computed before a call and used after it is spilled and
+// reloaded; putting the calls first leaves only the call results live across later calls, and
+// the plain arithmetic runs afterwards with the registers to itself.
+std::vector<std::uint32_t> evaluation_order(const ExpressionDag& dag) {
+  std::vector<std::uint32_t> order;
+  order.reserve(dag.num_nodes());
+  std::vector<char> emitted(dag.num_nodes(), 0);
+  std::vector<std::pair<std::uint32_t, int>> stack;  // node, next child to visit
+  auto emit_with_operands = [&](std::uint32_t root) {
+    if (emitted[root]) return;
+    stack.assign(1, {root, 0});
+    while (!stack.empty()) {
+      auto& [id, next] = stack.back();
+      const DagNode& n = dag.node(id);
+      if (next < n.arity) {
+        const std::uint32_t child = n.child[next++];
+        if (!emitted[child]) stack.push_back({child, 0});
+        continue;
+      }
+      if (!emitted[id]) {
+        emitted[id] = 1;
+        order.push_back(id);
+      }
+      stack.pop_back();
+    }
+  };
+  for (std::uint32_t id : dag.topological_order())
+    if (is_math_call(dag.node(id).op)) emit_with_operands(id);
+  for (std::uint32_t id : dag.topological_order()) emit_with_operands(id);
+  return order;
+}
+
 }  // namespace
 
 std::unique_ptr<MathEmitter> make_host_math_emitter(llvm::Module& module) {
@@ -66,7 +104,7 @@ std::vector<llvm::Value*> emit_dag_values(llvm::IRBuilder<>& b, const Expression
   llvm::Type* t = scalar_llvm_type(b.getContext(), type);
   std::vector<llvm::Value*> value(dag.num_nodes(), nullptr);
   std::vector<llvm::Value*> inputs(dag.num_inputs(), nullptr);
-  for (std::uint32_t id : dag.topological_order()) {
+  for (std::uint32_t id : evaluation_order(dag)) {
     const DagNode& n = dag.node(id);
     llvm::Value* a = n.arity > 0 ? value[n.child[0]] : nullptr;
     llvm::Value* c = n.arity > 1 ? value[n.child[1]] : nullptr;
