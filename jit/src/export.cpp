@@ -181,9 +181,11 @@ std::string c_header(const KernelSpec& spec) {
 
 std::optional<std::string> find_linker() {
   if (const char* cc = std::getenv("CC"); cc && *cc) {
+    // The compiler itself: "gcc -m64" -> gcc, "ccache gcc" -> gcc.
     auto words = split_words(cc);
+    if (!words.empty() && words[0].find("ccache") != std::string::npos) words.erase(words.begin());
     if (!words.empty())
-      if (auto p = on_path(words.back())) return p;
+      if (auto p = on_path(words[0])) return p;
   }
   for (const char* name : {"cc", "gcc", "clang"})
     if (auto p = on_path(name)) return p;

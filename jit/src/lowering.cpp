@@ -53,6 +53,18 @@ bool is_c_identifier(const std::string& s) {
   return true;
 }
 
+// Functions the generated code may call (scalar tails of vectorised math, and what LLVM turns
+// loops into). A kernel with one of these names would be called instead of the library function,
+// by itself in the JIT and by everyone in a process that loads an exported library.
+bool shadows_library_function(const std::string& name) {
+  static const char* const names[] = {"sin",  "cos",  "tan",  "tanh",  "exp",    "exp2",   "log",    "pow",
+                                      "sqrt", "fabs", "sinf", "cosf",  "tanf",   "tanhf",  "expf",   "exp2f",
+                                      "logf", "powf", "sqrtf", "fabsf", "memset", "memcpy", "memmove"};
+  for (const char* n : names)
+    if (name == n) return true;
+  return name.rfind("_ZGV", 0) == 0;
+}
+
 std::string input_name(const EquationSet& set, std::uint32_t k) {
   return k < set.input_names.size() ? set.input_names[k] : "x" + std::to_string(k);
 }
@@ -63,6 +75,9 @@ void validate(const KernelSpec& spec) {
   const EquationSet& set = spec.equations;
   if (!is_c_identifier(spec.name))
     throw std::invalid_argument("kernel name '" + spec.name + "' is not a C identifier");
+  if (shadows_library_function(spec.name))
+    throw std::invalid_argument("kernel name '" + spec.name +
+                                "' is a C library function the generated code calls; choose another name");
   if (set.outputs.empty()) throw std::invalid_argument("kernel '" + spec.name + "' has no equations");
   if (!set.input_names.empty() && set.input_names.size() != set.num_inputs)
     throw std::invalid_argument("kernel '" + spec.name + "' has " + std::to_string(set.num_inputs) + " inputs but " +

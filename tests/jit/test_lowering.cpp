@@ -106,6 +106,12 @@ TEST_CASE("invalid specs are refused with what is wrong") {
     spec.name = "my-kernel";
     CHECK_THROWS_WITH_AS(validate(spec), doctest::Contains("not a C identifier"), std::invalid_argument);
   }
+  SUBCASE("kernel name that would shadow a math function the code calls") {
+    spec.name = "sin";
+    CHECK_THROWS_WITH_AS(validate(spec), doctest::Contains("C library function"), std::invalid_argument);
+    spec.name = "_ZGVdN4v_exp";
+    CHECK_THROWS_AS(validate(spec), std::invalid_argument);
+  }
   SUBCASE("no equations") {
     spec.equations.outputs.clear();
     CHECK_THROWS_WITH_AS(validate(spec), doctest::Contains("no equations"), std::invalid_argument);
