@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   llvm-19-dev                 # jit/: LLVM ORC, NVPTX backend
   libtorch-dev python3-torch  # torchbridge/ and the Python check
+  libopenblas0-openmp         # BLAS for libtorch (Debian's default, netlib, is ~8x slower on small MLPs)
   libeigen3-dev               # engine/: constant optimisation (LM), PCA
   libtbb-dev                  # engine/: parallel islands
   libboost-graph-dev          # jit/: expression DAG, topological order
