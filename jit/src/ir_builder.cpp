@@ -60,6 +60,28 @@ bool is_math_call(Op op) {
          op == Op::Pow;
 }
 
+// Postorder from `root`, skipping nodes already marked in `done` (and marking what it adds):
+// every operand before its user.
+void append_postorder(const ExpressionDag& dag, std::uint32_t root, std::vector<char>& done,
+                      std::vector<std::uint32_t>& order) {
+  if (done[root]) return;
+  std::vector<std::pair<std::uint32_t, int>> stack{{root, 0}};  // node, next operand to visit
+  while (!stack.empty()) {
+    auto& [id, next] = stack.back();
+    const DagNode& n = dag.node(id);
+    if (next < n.arity) {
+      const std::uint32_t child = n.child[next++];
+      if (!done[child]) stack.push_back({child, 0});
+      continue;
+    }
+    if (!done[id]) {
+      done[id] = 1;
+      order.push_back(id);
+    }
+    stack.pop_back();
+  }
+}
+
 // A topological order that evaluates the math calls (and what they need) first. A call clobbers
 // every vector register, so each value computed before a call and used after it is spilled and
 // reloaded; putting the calls first leaves only the call results live across later calls, and
@@ -67,44 +89,20 @@ bool is_math_call(Op op) {
 std::vector<std::uint32_t> evaluation_order(const ExpressionDag& dag) {
   std::vector<std::uint32_t> order;
   order.reserve(dag.num_nodes());
-  std::vector<char> emitted(dag.num_nodes(), 0);
-  std::vector<std::pair<std::uint32_t, int>> stack;  // node, next child to visit
-  auto emit_with_operands = [&](std::uint32_t root) {
-    if (emitted[root]) return;
-    stack.assign(1, {root, 0});
-    while (!stack.empty()) {
-      auto& [id, next] = stack.back();
-      const DagNode& n = dag.node(id);
-      if (next < n.arity) {
-        const std::uint32_t child = n.child[next++];
-        if (!emitted[child]) stack.push_back({child, 0});
-        continue;
-      }
-      if (!emitted[id]) {
-        emitted[id] = 1;
-        order.push_back(id);
-      }
-      stack.pop_back();
-    }
-  };
+  std::vector<char> done(dag.num_nodes(), 0);
   for (std::uint32_t id : dag.topological_order())
-    if (is_math_call(dag.node(id).op)) emit_with_operands(id);
-  for (std::uint32_t id : dag.topological_order()) emit_with_operands(id);
+    if (is_math_call(dag.node(id).op)) append_postorder(dag, id, done, order);
+  for (std::uint32_t id : dag.topological_order()) append_postorder(dag, id, done, order);
   return order;
 }
 
-}  // namespace
-
-std::unique_ptr<MathEmitter> make_host_math_emitter(llvm::Module& module) {
-  return std::make_unique<HostMathEmitter>(module);
-}
-
-std::vector<llvm::Value*> emit_dag_values(llvm::IRBuilder<>& b, const ExpressionDag& dag, ScalarType type,
-                                          const InputLoader& load_input, MathEmitter& math) {
+// Emits `order` (operands first); value[] may hold nodes given from elsewhere.
+void emit_nodes(llvm::IRBuilder<>& b, const ExpressionDag& dag, ScalarType type,
+                const std::vector<std::uint32_t>& order, std::vector<llvm::Value*>& value,
+                const InputLoader& load_input, MathEmitter& math) {
   llvm::Type* t = scalar_llvm_type(b.getContext(), type);
-  std::vector<llvm::Value*> value(dag.num_nodes(), nullptr);
   std::vector<llvm::Value*> inputs(dag.num_inputs(), nullptr);
-  for (std::uint32_t id : evaluation_order(dag)) {
+  for (std::uint32_t id : order) {
     const DagNode& n = dag.node(id);
     llvm::Value* a = n.arity > 0 ? value[n.child[0]] : nullptr;
     llvm::Value* c = n.arity > 1 ? value[n.child[1]] : nullptr;
@@ -137,6 +135,48 @@ std::vector<llvm::Value*> emit_dag_values(llvm::IRBuilder<>& b, const Expression
     }
     value[id] = v;
   }
+}
+
+
+// One loop over the rows: load inputs, evaluate the DAG, store outputs.
+void emit_single_loop(llvm::Function& rows, ScalarType type, const ExpressionDag& dag, MathEmitter& math) {
+  llvm::LLVMContext& ctx = rows.getContext();
+  llvm::Type* t = scalar_llvm_type(ctx, type);
+  const unsigned num_in = dag.num_inputs();
+  const unsigned num_out = static_cast<unsigned>(dag.outputs().size());
+  const llvm::Align align(scalar_size(type));
+  auto* entry = llvm::BasicBlock::Create(ctx, "entry", &rows);
+  auto* loop = llvm::BasicBlock::Create(ctx, "row", &rows);
+  auto* exit = llvm::BasicBlock::Create(ctx, "exit", &rows);
+  llvm::IRBuilder<> b(entry);
+  llvm::Value* n = rows.getArg(num_in + num_out);
+  b.CreateCondBr(b.CreateICmpSGT(n, b.getInt64(0)), loop, exit);
+  b.SetInsertPoint(loop);
+  llvm::PHINode* i = b.CreatePHI(b.getInt64Ty(), 2, "i");
+  i->addIncoming(b.getInt64(0), entry);
+  auto load_input = [&](std::uint32_t k) -> llvm::Value* {
+    return b.CreateAlignedLoad(t, b.CreateInBoundsGEP(t, rows.getArg(k), i), align, "in" + std::to_string(k));
+  };
+  std::vector<llvm::Value*> results = emit_dag_values(b, dag, type, load_input, math);
+  for (unsigned j = 0; j < num_out; ++j)
+    b.CreateAlignedStore(results[j], b.CreateInBoundsGEP(t, rows.getArg(num_in + j), i), align);
+  llvm::Value* next = b.CreateAdd(i, b.getInt64(1), "i.next", /*HasNUW=*/true, /*HasNSW=*/true);
+  i->addIncoming(next, loop);
+  b.CreateCondBr(b.CreateICmpSLT(next, n), loop, exit);
+  b.SetInsertPoint(exit);
+  b.CreateRetVoid();
+}
+
+}  // namespace
+
+std::unique_ptr<MathEmitter> make_host_math_emitter(llvm::Module& module) {
+  return std::make_unique<HostMathEmitter>(module);
+}
+
+std::vector<llvm::Value*> emit_dag_values(llvm::IRBuilder<>& b, const ExpressionDag& dag, ScalarType type,
+                                          const InputLoader& load_input, MathEmitter& math) {
+  std::vector<llvm::Value*> value(dag.num_nodes(), nullptr);
+  emit_nodes(b, dag, type, evaluation_order(dag), value, load_input, math);
   std::vector<llvm::Value*> out;
   out.reserve(dag.outputs().size());
   for (std::uint32_t id : dag.outputs()) out.push_back(value[id]);
@@ -146,12 +186,10 @@ std::vector<llvm::Value*> emit_dag_values(llvm::IRBuilder<>& b, const Expression
 llvm::Function* build_host_kernel(llvm::Module& module, const KernelSpec& spec, const ExpressionDag& dag,
                                   MathEmitter& math) {
   llvm::LLVMContext& ctx = module.getContext();
-  llvm::Type* t = scalar_llvm_type(ctx, spec.type);
   llvm::Type* ptr = llvm::PointerType::getUnqual(ctx);
   llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
   const unsigned num_in = dag.num_inputs();
   const unsigned num_out = static_cast<unsigned>(dag.outputs().size());
-  const llvm::Align align(scalar_size(spec.type));
 
   // Row loop with one noalias pointer per column.
   std::vector<llvm::Type*> row_params(num_in + num_out, ptr);
@@ -165,31 +203,7 @@ llvm::Function* build_host_kernel(llvm::Module& module, const KernelSpec& spec, 
     rows->addParamAttr(k, llvm::Attribute::NoCapture);
     rows->addParamAttr(k, k < num_in ? llvm::Attribute::ReadOnly : llvm::Attribute::WriteOnly);
   }
-  {
-    auto* entry = llvm::BasicBlock::Create(ctx, "entry", rows);
-    auto* loop = llvm::BasicBlock::Create(ctx, "row", rows);
-    auto* exit = llvm::BasicBlock::Create(ctx, "exit", rows);
-    llvm::IRBuilder<> b(entry);
-    llvm::Value* n = rows->getArg(num_in + num_out);
-    b.CreateCondBr(b.CreateICmpSGT(n, b.getInt64(0)), loop, exit);
-    b.SetInsertPoint(loop);
-    llvm::PHINode* i = b.CreatePHI(i64, 2, "i");
-    i->addIncoming(b.getInt64(0), entry);
-    auto load_input = [&](std::uint32_t k) -> llvm::Value* {
-      llvm::Value* p = b.CreateInBoundsGEP(t, rows->getArg(k), i);
-      return b.CreateAlignedLoad(t, p, align, "in" + std::to_string(k));
-    };
-    std::vector<llvm::Value*> results = emit_dag_values(b, dag, spec.type, load_input, math);
-    for (unsigned j = 0; j < num_out; ++j) {
-      llvm::Value* p = b.CreateInBoundsGEP(t, rows->getArg(num_in + j), i);
-      b.CreateAlignedStore(results[j], p, align);
-    }
-    llvm::Value* next = b.CreateAdd(i, b.getInt64(1), "i.next", /*HasNUW=*/true, /*HasNSW=*/true);
-    i->addIncoming(next, loop);
-    b.CreateCondBr(b.CreateICmpSLT(next, n), loop, exit);
-    b.SetInsertPoint(exit);
-    b.CreateRetVoid();
-  }
+  emit_single_loop(*rows, spec.type, dag, math);
 
   // The C ABI entry point.
   auto* kernel = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, i64}, false),
