@@ -33,10 +33,13 @@ struct FitArgs {
   int maxsize = 30, maxdepth = 0, niterations = 100, populations = 31, population_size = 27, threads = 0;
   int ncycles = 380;
   std::uint64_t seed = 0;
+  int local_search = 0;
+  double cpu_time_limit = 0;
   double time_limit = 0, parsimony = 0, tolerance = 1.5;
   std::optional<double> target_loss;
   std::size_t batch_size = 1024;
-  bool linear_scaling = false, no_progress = false, no_exact_stop = false;
+  double linear_scaling = 0;
+  bool no_progress = false, no_exact_stop = false, no_snap = false;
 };
 
 // Restores the previous SIGINT handler when the fit ends.
@@ -68,8 +71,11 @@ SearchOptions make_options(const FitArgs& a) {
   o.ncycles_per_iteration = a.ncycles;
   o.tournament_selection_n = std::min(o.tournament_selection_n, a.population_size);
   o.time_limit_seconds = a.time_limit;
+  o.cpu_time_limit_seconds = a.cpu_time_limit;
+  o.local_search_iterations = a.local_search;
   o.target_loss = a.target_loss;
   o.stop_on_exact_fit = !a.no_exact_stop;
+  o.snap_constants = !a.no_snap;
   o.parsimony = a.parsimony;
   o.linear_scaling = a.linear_scaling;
   o.seed = a.seed;
@@ -139,8 +145,8 @@ void run_fit(const FitArgs& a) {
     if (show_progress) fmt::print(stderr, "\n");
     if (g_interrupted.load()) fmt::print(stderr, "symtorch: interrupted; reporting the front found so far\n");
   }
-  fmt::print(stderr, "# {} iterations, {} evaluations, {:.2f} s, stopped by {}, cache hits {:.1f}%\n",
-             result.stats.iterations, result.stats.evaluations, result.stats.seconds, to_string(result.stats.stop_reason),
+  fmt::print(stderr, "# {} iterations, {} evaluations, {:.2f} s ({:.2f} s CPU), stopped by {}, cache hits {:.1f}%\n",
+             result.stats.iterations, result.stats.evaluations, result.stats.seconds, result.stats.cpu_seconds, to_string(result.stats.stop_reason),
              result.stats.cache_lookups ? 100.0 * static_cast<double>(result.stats.cache_hits) /
                                               static_cast<double>(result.stats.cache_lookups)
                                         : 0.0);
@@ -165,10 +171,14 @@ const CommandRegistration registration(
       app.add_option("--population-size", a->population_size, "members per island (default 27)");
       app.add_option("--ncycles", a->ncycles, "temperature steps per iteration (default 380)");
       app.add_option("--time-limit", a->time_limit, "stop after this many seconds (result then depends on speed)");
+      app.add_option("--cpu-time-limit", a->cpu_time_limit, "stop after this much process CPU time (all threads)");
+      app.add_option("--local-search", a->local_search, "LM steps for every new candidate with constants (default 0)");
       app.add_option("--target-loss", a->target_loss, "stop once the best loss (MSE) is at most this");
+      app.add_flag("--no-snap", a->no_snap, "keep polished constants as they are (no snapping to simple values)");
       app.add_flag("--no-exact-stop", a->no_exact_stop, "keep searching after an exact fit is found");
       app.add_option("--parsimony", a->parsimony, "cost per unit complexity (default 0)");
-      app.add_flag("--linear-scaling", a->linear_scaling, "fit a*f(x)+b in closed form per candidate");
+      app.add_option("--linear-scaling", a->linear_scaling,
+                     "fraction of islands judging candidates as a*f(x)+b with a, b fitted in closed form (0..1)");
       app.add_option("--precision", a->precision, "search evaluation precision: float (default) or double");
       app.add_option("--batching", a->batching, "mini-batches: auto (over 10000 rows), on, off");
       app.add_option("--batch-size", a->batch_size, "rows per mini-batch (default 1024)");

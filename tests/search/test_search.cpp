@@ -123,7 +123,7 @@ TEST_CASE("determinism holds with mini-batching and linear scaling") {
   o.niterations = 3;
   o.batching = 1;
   o.batch_size = 256;
-  o.linear_scaling = true;
+  o.linear_scaling = 0.5;
   o.stop_on_exact_fit = false;
   o.threads = 1;
   const SearchResult r1 = run_search(d, o);

@@ -9,9 +9,10 @@
 namespace symtorch::search_detail {
 
 template <typename T>
-IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx)
+IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx, bool scaled)
     : ctx_(ctx),
-      evaluator_(ctx.options.linear_scaling),
+      scaled_(scaled),
+      evaluator_(scaled),
       mutator_(ctx.options, ctx.data.num_features()),
       best_seen_(static_cast<std::size_t>(ctx.options.maxsize) + 1) {
   // Tournament: the k-th best of the sample wins with probability ∝ p (1 - p)^k.
@@ -63,9 +64,22 @@ void IslandWorker<T>::evaluate(Member& m) {
 }
 
 template <typename T>
+void IslandWorker<T>::local_search(Member& m) {
+  if (ctx_.options.local_search_iterations > 0 && m.expr.num_constants() > 0 && std::isfinite(m.loss))
+    fit_constants(m, ctx_.options.local_search_iterations, 0);
+}
+
+template <typename T>
 bool IslandWorker<T>::optimize(Member& m) {
-  if (m.expr.num_constants() == 0 && !ctx_.options.linear_scaling) return false;
-  const std::uint64_t key = m.expr.hash(true);
+  return fit_constants(m, ctx_.options.optimizer_iterations, ctx_.options.optimizer_nrestarts);
+}
+
+template <typename T>
+bool IslandWorker<T>::fit_constants(Member& m, int iterations, int restarts) {
+  if (m.expr.num_constants() == 0 && !scaled_) return false;
+  // One cache for every (iterations, restarts) setting: the setting is part of the key.
+  const std::uint64_t key = m.expr.hash(true) ^ (static_cast<std::uint64_t>(iterations) * 0xA24BAED4963EE407ull) ^
+                            (static_cast<std::uint64_t>(restarts) * 0x9FB21C651E98DF25ull);
   if (ctx_.options.fitness_cache) {
     ++counters_.cache_lookups;
     if (auto it = fit_cache_.find(key); it != fit_cache_.end()) {
@@ -83,9 +97,9 @@ bool IslandWorker<T>::optimize(Member& m) {
   // cache cannot change the search's course.
   SearchRng rng(fit_seed(key, ctx_.options.seed));
   ConstantFitSettings settings;
-  settings.iterations = ctx_.options.optimizer_iterations;
-  settings.restarts = ctx_.options.optimizer_nrestarts;
-  settings.linear_scaling = ctx_.options.linear_scaling;
+  settings.iterations = iterations;
+  settings.restarts = restarts;
+  settings.linear_scaling = scaled_;
   // Work on a copy: the member changes only if its own loss improves, whatever the optimiser's
   // own (differently summed) evaluation of the start says.
   fit_scratch_ = m.expr;
@@ -203,6 +217,7 @@ bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, 
   }
   if (!ok) return false;
   evaluate(c);
+  local_search(c);
   if (!std::isfinite(c.loss)) return false;
   double probability = 1;
   if (o.annealing) {
@@ -228,7 +243,9 @@ bool IslandWorker<T>::crossover_generation(IslandState& s, std::size_t a, std::s
   }
   if (!ok) return false;
   evaluate(child_);
+  local_search(child_);
   evaluate(child2_);
+  local_search(child2_);
   return true;
 }
 

@@ -28,7 +28,9 @@ struct IslandCounters {
 template <typename T>
 class IslandWorker {
  public:
-  explicit IslandWorker(const SearchContext<T>& ctx);
+  // `scaled`: candidates are judged with linear scaling (a·f + b fitted in closed form).
+  IslandWorker(const SearchContext<T>& ctx, bool scaled);
+  bool scaled() const { return scaled_; }
 
   // A fresh random population (PySR: leaves grown by 3 append steps); `seeds` (warm start)
   // replace the first members.
@@ -44,8 +46,11 @@ class IslandWorker {
   void evaluate(Member& m);
   // Optimises the constants of m (cached), updating its loss and cost if they improve.
   bool optimize(Member& m);
+  // Operon-style local search of a new candidate (options.local_search_iterations).
+  void local_search(Member& m);
 
  private:
+  bool fit_constants(Member& m, int iterations, int restarts);
   DataView<T> view() const { return ctx_.batching ? batch_.view() : ctx_.full.view(); }
   std::size_t tournament(IslandState& s);
   std::size_t oldest(const IslandState& s, std::size_t skip) const;
@@ -56,6 +61,7 @@ class IslandWorker {
   void clear_caches_if_full();
 
   const SearchContext<T>& ctx_;
+  bool scaled_;
   LossEvaluator<T> evaluator_;
   ConstantOptimizer<T> optimizer_;
   Mutator mutator_;

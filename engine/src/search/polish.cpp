@@ -2,6 +2,9 @@
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "symtorch/engine/constant_optimizer.hpp"
 #include "symtorch/engine/simplify.hpp"
 
@@ -49,15 +52,75 @@ double weighted_variance(const Dataset& data) {
   return v / sw;
 }
 
-Expression explicit_expression(const Member& m, bool linear_scaling) {
-  if (!linear_scaling) return m.expr;
-  return simplify(Expression::binary(
+Member explicit_member(const Member& m, bool scaled, const SearchOptions& options, double baseline) {
+  if (!scaled) return m;
+  Member out = m;
+  out.expr = simplify(Expression::binary(
       Op::Add, Expression::binary(Op::Mul, Expression::constant(m.scale), m.expr), Expression::constant(m.offset)));
+  out.complexity = out.expr.complexity();
+  out.cost = m.loss / baseline + options.parsimony * out.complexity;
+  out.scale = 1;
+  out.offset = 0;
+  return out;
 }
 
-FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data) {
+namespace {
+
+// Candidate simple values for c, simplest first: 0, the nearest integer, then the nearest
+// fraction with each denominator 2..12.
+std::vector<double> simple_values(double c) {
+  std::vector<double> v{0.0};
+  for (int q = 1; q <= 12; ++q) {
+    const double x = std::round(c * q) / q;
+    if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+  }
+  return v;
+}
+
+}  // namespace
+
+void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor) {
+  const std::size_t nconst = e.num_constants();
+  if (nconst == 0 || !std::isfinite(loss)) return;
+  const double limit = std::max(loss_floor, loss * (1 + 1e-4));
+  std::vector<char> fixed(nconst, 0);
+  ConstantOptimizer<double> optimizer;
+  LossEvaluator<double> evaluator(false);
+  SearchRng rng(0);  // no restarts: unused
+  ConstantFitSettings settings;
+  settings.iterations = 30;
+  settings.restarts = 0;
+  Expression trial;
+  std::vector<int> map(nconst);
+  for (std::size_t k = 0; k < nconst; ++k) {
+    const double c = e.constants()[k];
+    for (double v : simple_values(c)) {
+      if (v == c) {
+        fixed[k] = 1;  // already simple
+        break;
+      }
+      trial = e;
+      auto values = trial.constants();
+      values[k] = v;
+      trial.set_constants(values);
+      int free = 0;
+      for (std::size_t j = 0; j < nconst; ++j) map[j] = (j == k || fixed[j]) ? -1 : free++;
+      if (free > 0) optimizer.optimize(trial, data, rng, settings, map);
+      const double l = evaluator.loss(trial, data).loss;
+      if (l <= limit) {
+        e = trial;
+        loss = l;
+        fixed[k] = 1;
+        break;
+      }
+    }
+  }
+}
+
+FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data,
+                          double loss_floor) {
   FrontMember out;
-  out.expression = simplify(explicit_expression(m, options.linear_scaling));
+  out.expression = simplify(m.expr);
   if (options.optimize_constants && out.expression.num_constants() > 0) {
     ConstantOptimizer<double> optimizer;
     SearchRng rng(fit_seed(out.expression.hash(true), options.seed));
@@ -69,15 +132,20 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const D
   }
   LossEvaluator<double> evaluator(false);
   out.loss = evaluator.loss(out.expression, data).loss;
+  if (options.snap_constants && data.rows <= 100000) {
+    snap_constants(out.expression, out.loss, data, loss_floor);
+    out.expression = simplify(out.expression);
+    out.loss = evaluator.loss(out.expression, data).loss;
+  }
   out.complexity = out.expression.complexity();
   return out;
 }
 
 std::vector<FrontMember> polish_all(const std::vector<Member>& members, const SearchOptions& options,
-                                    const DataView<double>& data) {
+                                    const DataView<double>& data, double loss_floor) {
   std::vector<FrontMember> out(members.size());
   tbb::parallel_for(std::size_t{0}, members.size(),
-                    [&](std::size_t i) { out[i] = polish_member(members[i], options, data); });
+                    [&](std::size_t i) { out[i] = polish_member(members[i], options, data, loss_floor); });
   return out;
 }
 

@@ -24,16 +24,22 @@ double weighted_variance(const Dataset& data);
 // magnitude, i.e. a few thousand ulps of double precision.
 inline double exact_fit_floor(double mean_square) { return 1e-24 * mean_square; }
 
-// The explicit equation of a member: a·f + b under linear scaling (simplified), else f.
-Expression explicit_expression(const Member& m, bool linear_scaling);
+// The member as an explicit equation: a·f + b written out (simplified) if it was judged with
+// linear scaling; its loss is unchanged, its complexity recomputed, scale 1 and offset 0.
+Member explicit_member(const Member& m, bool scaled, const SearchOptions& options, double baseline);
 
-// Simplifies and polishes the explicit equation of m; returns it with its double loss.
-FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data);
+// Simplifies and polishes the explicit equation of m (and snaps its constants, see
+// SearchOptions::snap_constants); returns it with its double loss.
+FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data,
+                          double loss_floor);
+
+// Snaps the constants of e to simple values where the loss allows (updates e and loss).
+void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor);
 
 // Polishes every hall-of-fame member (in parallel on the current TBB arena) and returns the
 // candidates for the final front.
 std::vector<FrontMember> polish_all(const std::vector<Member>& members, const SearchOptions& options,
-                                    const DataView<double>& data);
+                                    const DataView<double>& data, double loss_floor);
 
 // Seed of the optimiser's restarts for one expression (a pure function of it).
 inline std::uint64_t fit_seed(std::uint64_t expression_hash, std::uint64_t seed) {

@@ -70,13 +70,14 @@ class SearchDriver {
     if (options.time_limit_seconds > 0)
       ctx_.deadline = start_ + std::chrono::duration_cast<Clock::duration>(
                                    std::chrono::duration<double>(options.time_limit_seconds));
+    if (options.cpu_time_limit_seconds > 0) ctx_.cpu_deadline = cpu_start_ + options.cpu_time_limit_seconds;
   }
 
   SearchResult run(const Selection& selection) {
     const auto names = names_of(data_);
     const auto seeds = parse_warm_start(options_, names);
     for (std::size_t i = 0; i < static_cast<std::size_t>(options_.populations); ++i)
-      workers_.push_back(std::make_unique<IslandWorker<T>>(ctx_));
+      workers_.push_back(std::make_unique<IslandWorker<T>>(ctx_, options_.scaled_island(static_cast<int>(i))));
     if (!options_.resume_path.empty()) {
       state_ = load_checkpoint(options_.resume_path, options_, data_);
     } else {
@@ -89,6 +90,11 @@ class SearchDriver {
           for (std::size_t i = r.begin(); i < r.end(); ++i) workers_[i]->initialize(state_.islands[i], seeds);
         });
       });
+      // The initial members (warm-start equations among them) enter the hall of fame, so even
+      // zero iterations report a front.
+      std::vector<std::vector<Member>> seen;
+      for (const auto& island : state_.islands) seen.push_back(island.members);
+      update_hall_of_fame(seen);
     }
     const std::uint64_t resumed_evaluations = state_.evaluations;
     SearchStats stats;
@@ -115,7 +121,7 @@ class SearchDriver {
         stats.stop_reason = StopReason::Requested;
         break;
       }
-      if (ctx_.deadline && Clock::now() >= *ctx_.deadline) {
+      if (ctx_.out_of_time()) {
         stats.stop_reason = StopReason::TimeLimit;
         break;
       }
@@ -134,7 +140,7 @@ class SearchDriver {
     for (const auto& slot : state_.hall_of_fame.slots())
       if (slot) hof.push_back(*slot);
     std::vector<FrontMember> candidates;
-    arena_.execute([&] { candidates = polish_all(hof, options_, full_double_); });
+    arena_.execute([&] { candidates = polish_all(hof, options_, full_double_, floor_); });
     result.front = ParetoFront::from_candidates(std::move(candidates), floor_);
     if (result.front.empty()) throw std::runtime_error("the search found no equation with a finite loss");
     result.selection = selection;
@@ -148,6 +154,7 @@ class SearchDriver {
       stats.cache_hits += w->counters().cache_hits;
     }
     stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    stats.cpu_seconds = process_cpu_seconds() - cpu_start_;
     result.stats = stats;
     return result;
   }
@@ -182,7 +189,7 @@ class SearchDriver {
       }
     }
     std::vector<LossResult> results(todo.size());
-    tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(options_.linear_scaling); });
+    tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(false); });
     arena_.execute([&] {
       tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
         results[i] = evaluators.local().loss(todo[i]->expr, ctx_.full.view());
@@ -207,7 +214,9 @@ class SearchDriver {
 
   // Poisson(population_size * fraction) members replaced by copies of random `pool` members
   // (PySR's migrate!), drawn from the island's own RNG.
-  void migrate(IslandState& s, const std::vector<Member>& pool, double fraction) {
+  // Migrants are explicit equations, re-evaluated by the receiving island (scaled or not).
+  void migrate(std::size_t island, const std::vector<Member>& pool, double fraction) {
+    IslandState& s = state_.islands[island];
     if (pool.empty() || fraction <= 0) return;
     std::size_t count = s.rng.poisson(static_cast<double>(s.members.size()) * fraction);
     count = std::min({count, pool.size(), s.members.size()});
@@ -216,35 +225,46 @@ class SearchDriver {
       const std::size_t from = s.rng.below(pool.size());
       s.members[at] = pool[from];
       s.members[at].birth = s.births++;
+      workers_[island]->evaluate(s.members[at]);
     }
+  }
+
+  // `seen[i]` are members of island i: written out explicitly (a·f + b) where the island scales.
+  void update_hall_of_fame(std::vector<std::vector<Member>>& seen) {
+    for (std::size_t i = 0; i < seen.size(); ++i)
+      if (workers_[i]->scaled())
+        for (auto& m : seen[i]) m = explicit_member(m, true, options_, ctx_.baseline);
+    if (ctx_.batching) full_data_losses(seen);
+    for (const auto& island : seen)
+      for (const auto& m : island) state_.hall_of_fame.update(m);
   }
 
   void barrier() {
     std::vector<std::vector<Member>> seen(workers_.size());
     for (std::size_t i = 0; i < workers_.size(); ++i) seen[i] = workers_[i]->take_best_seen();
-    if (ctx_.batching) full_data_losses(seen);
-    for (const auto& island : seen)
-      for (const auto& m : island) state_.hall_of_fame.update(m);
+    update_hall_of_fame(seen);
     for (const auto& island : state_.islands) {
       for (const auto& m : island.members) state_.frequencies.add(m.complexity);
       state_.frequencies.move_window();
     }
     std::vector<Member> best_of_each;
     if (options_.migration) {
-      for (const auto& island : state_.islands) {
+      for (std::size_t i = 0; i < state_.islands.size(); ++i) {
+        const auto& island = state_.islands[i];
         std::vector<std::size_t> order(island.members.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::stable_sort(order.begin(), order.end(),
                          [&](std::size_t a, std::size_t b) { return island.members[a].cost < island.members[b].cost; });
         const std::size_t top = std::min(order.size(), static_cast<std::size_t>(options_.topn));
-        for (std::size_t k = 0; k < top; ++k) best_of_each.push_back(island.members[order[k]]);
+        for (std::size_t k = 0; k < top; ++k)
+          best_of_each.push_back(explicit_member(island.members[order[k]], workers_[i]->scaled(), options_, ctx_.baseline));
       }
     }
     const std::vector<Member> dominating =
         options_.hof_migration ? state_.hall_of_fame.dominating() : std::vector<Member>{};
-    for (auto& island : state_.islands) {
-      if (options_.migration) migrate(island, best_of_each, options_.fraction_replaced);
-      if (options_.hof_migration) migrate(island, dominating, options_.fraction_replaced_hof);
+    for (std::size_t i = 0; i < state_.islands.size(); ++i) {
+      if (options_.migration) migrate(i, best_of_each, options_.fraction_replaced);
+      if (options_.hof_migration) migrate(i, dominating, options_.fraction_replaced_hof);
     }
   }
 
@@ -255,7 +275,7 @@ class SearchDriver {
     for (const auto& slot : state_.hall_of_fame.slots()) {
       if (!slot || !(slot->loss <= 1e-8 * mean_square)) continue;
       if (!exact_checked_.insert(slot->expr.hash(true)).second) continue;
-      const FrontMember polished = polish_member(*slot, options_, full_double_);
+      const FrontMember polished = polish_member(*slot, options_, full_double_, floor_);
       if (polished.loss <= floor_) return true;
     }
     return false;
@@ -276,6 +296,7 @@ class SearchDriver {
   const SearchOptions& options_;
   const ProgressCallback& progress_;
   Clock::time_point start_ = Clock::now();
+  double cpu_start_ = process_cpu_seconds();
   SearchContext<T> ctx_;
   tbb::task_arena arena_;
   std::vector<const double*> pointers_;

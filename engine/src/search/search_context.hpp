@@ -2,6 +2,8 @@
 // between iterations (at the barrier), so islands share it without locks.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -16,6 +18,13 @@
 namespace symtorch::search_detail {
 
 using Clock = std::chrono::steady_clock;
+
+// CPU time of the whole process (all threads), in seconds.
+inline double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 template <typename T>
 struct SearchContext {
@@ -41,6 +50,7 @@ struct SearchContext {
   int curmaxsize;
   std::stop_token stop;
   std::optional<Clock::time_point> deadline;
+  std::optional<double> cpu_deadline;  // in process_cpu_seconds()
 
   void set_frequencies(std::vector<double> normalized) {
     frequencies = std::move(normalized);
@@ -52,7 +62,10 @@ struct SearchContext {
   double frequency(int complexity) const {
     return complexity > 0 && complexity <= options.maxsize ? frequencies[static_cast<std::size_t>(complexity)] : 1e-6;
   }
-  bool should_stop() const { return stop.stop_requested() || (deadline && Clock::now() >= *deadline); }
+  bool out_of_time() const {
+    return (deadline && Clock::now() >= *deadline) || (cpu_deadline && process_cpu_seconds() >= *cpu_deadline);
+  }
+  bool should_stop() const { return stop.stop_requested() || out_of_time(); }
 };
 
 }  // namespace symtorch::search_detail

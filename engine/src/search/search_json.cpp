@@ -36,6 +36,9 @@ json options_to_json(const SearchOptions& o) {
           {"ncycles_per_iteration", o.ncycles_per_iteration},
           {"niterations", o.niterations},
           {"time_limit_seconds", o.time_limit_seconds},
+          {"cpu_time_limit_seconds", o.cpu_time_limit_seconds},
+          {"local_search_iterations", o.local_search_iterations},
+          {"snap_constants", o.snap_constants},
           {"target_loss", o.target_loss ? json(*o.target_loss) : json(nullptr)},
           {"stop_on_exact_fit", o.stop_on_exact_fit},
           {"parsimony", o.parsimony},
@@ -87,6 +90,7 @@ json result_to_json(const SearchResult& r, const SearchOptions& options) {
             {"cache_lookups", r.stats.cache_lookups},
             {"cache_hits", r.stats.cache_hits},
             {"seconds", r.stats.seconds},
+            {"cpu_seconds", r.stats.cpu_seconds},
             {"stop_reason", to_string(r.stats.stop_reason)}}},
           {"options", options_to_json(options)}};
 }

@@ -67,7 +67,12 @@ void SearchOptions::validate() const {
   require(niterations >= 0, "niterations must be >= 0 (got " + std::to_string(niterations) + ")");
   require(std::isfinite(time_limit_seconds) && time_limit_seconds >= 0,
           "time limit must be a finite number of seconds >= 0 (0 = none)");
+  require(std::isfinite(cpu_time_limit_seconds) && cpu_time_limit_seconds >= 0,
+          "CPU time limit must be a finite number of seconds >= 0 (0 = none)");
+  require(local_search_iterations >= 0, "local_search_iterations must be >= 0");
   require(!target_loss || (std::isfinite(*target_loss) && *target_loss >= 0), "target loss must be finite and >= 0");
+  require(linear_scaling >= 0 && linear_scaling <= 1,
+          "linear_scaling is the fraction of islands that use it: 0..1 (got " + std::to_string(linear_scaling) + ")");
   require(std::isfinite(parsimony) && parsimony >= 0, "parsimony must be >= 0");
   require(std::isfinite(adaptive_parsimony_scaling) && adaptive_parsimony_scaling >= 0,
           "adaptive_parsimony_scaling must be >= 0");
@@ -104,6 +109,11 @@ void SearchOptions::validate() const {
     require(contains(binary_operators, s.op) || contains(unary_operators, s.op),
             "size constraint on '" + op_info(s.op).name + "', which is not in the operator set");
   }
+}
+
+bool SearchOptions::scaled_island(int island) const {
+  // Island i is scaled when floor((i + 1) f) > floor(i f): an even spread over the islands.
+  return std::floor((island + 1) * linear_scaling) > std::floor(island * linear_scaling);
 }
 
 bool SearchOptions::use_batching(std::size_t rows) const {

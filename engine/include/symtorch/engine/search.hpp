@@ -37,6 +37,7 @@ struct SearchStats {
   std::uint64_t cache_lookups = 0;
   std::uint64_t cache_hits = 0;
   double seconds = 0;                 // wall time of this call
+  double cpu_seconds = 0;             // CPU time of the process during this call (all threads)
   StopReason stop_reason = StopReason::Iterations;
 };
 

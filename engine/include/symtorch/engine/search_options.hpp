@@ -64,6 +64,9 @@ struct SearchOptions {
 
   // --- stopping ---
   double time_limit_seconds = 0;          // 0 = none. Makes the result depend on speed.
+  // Limit on the CPU time of the whole process (all threads), for fair budgets on shared
+  // machines; 0 = none. Like the wall-clock limit it makes the result depend on speed.
+  double cpu_time_limit_seconds = 0;
   std::optional<double> target_loss;      // stop once the best loss is <= this (MSE units)
   // Stop once a front member fits to double-precision round-off (relative MSE <= 1e-20 after
   // polishing in double): nothing can be gained by searching further.
@@ -74,7 +77,13 @@ struct SearchOptions {
   double adaptive_parsimony_scaling = 1040.0;
   bool use_frequency = true;
   bool use_frequency_in_tournament = true;
-  bool linear_scaling = false;             // fit y ≈ a·f(x) + b in closed form per candidate
+  // Fraction of the islands whose candidates are judged as y ≈ a·f(x) + b with (a, b) fitted in
+  // closed form (Operon's linear scaling): 0 = none (PySR), 1 = all (Operon), in between =
+  // islands interleaved. Scaling finds shapes whatever their scale and offset; unscaled islands
+  // find compact forms that need no a, b. Front members are always explicit equations (a and b
+  // written into them), so both kinds of island share the hall of fame and migrants.
+  double linear_scaling = 0.0;
+  bool scaled_island(int island) const;
   int warmup_maxsize_iterations = 0;       // grow maxsize from 3 over this many iterations
 
   // --- evolution ---
@@ -101,7 +110,16 @@ struct SearchOptions {
   double optimizer_probability = 0.14;
   int optimizer_iterations = 8;           // Levenberg–Marquardt steps per start
   int optimizer_nrestarts = 2;
+  // Levenberg–Marquardt steps given to every new candidate with constants before it is judged
+  // (Operon-style local search; PySR relies on optimizer_probability alone: 0).
+  int local_search_iterations = 0;
   int polish_iterations = 100;             // final polishing of every front member, full data
+  // After polishing, replace each constant by the simplest of 0, an integer or a fraction p/q
+  // (q <= 12) if, with the other constants re-fitted, the loss stays within 1e-4 (relative) of
+  // the polished loss or below the exact-fit floor. Turns 0.24999999999999994 into 1/4 and
+  // removes redundant constants, so equations read (and compare symbolically) as they should.
+  // Skipped above 100000 rows.
+  bool snap_constants = true;
 
   // --- evaluation ---
   Precision precision = Precision::Float;  // search evaluation; polishing is always double
