@@ -146,24 +146,25 @@ struct SymbolicModelImpl::PendingCopy {
 // ---------------------------------------------------------------------------------------------
 
 SymbolicModelImpl::SymbolicModelImpl(torch::nn::AnyModule module, RecordingOptions recording)
-    : module_(std::move(module)), recording_options_(recording), sampler_(recording.capacity, recording.seed) {
-  if (module_.is_empty()) throw std::invalid_argument("SymbolicModel: the AnyModule to wrap is empty");
-  register_module("module", module_.ptr());
+    : recording_options_(recording), sampler_(recording.capacity, recording.seed) {
+  if (module.is_empty()) throw std::invalid_argument("SymbolicModel: the AnyModule to wrap is empty");
+  module_ = register_module("module", module.ptr());
+  call_ = [any = std::move(module)](const torch::Tensor& x) mutable { return any.forward(x); };
+}
+
+SymbolicModelImpl::SymbolicModelImpl(torch::nn::Sequential module, RecordingOptions recording)
+    : recording_options_(recording), sampler_(recording.capacity, recording.seed) {
+  if (module.is_empty()) throw std::invalid_argument("SymbolicModel: the Sequential to wrap is empty");
+  module_ = register_module("module", module.ptr());
+  call_ = [seq = std::move(module)](const torch::Tensor& x) mutable { return seq->forward(x); };
 }
 
 SymbolicModelImpl::SymbolicModelImpl(Function function, RecordingOptions recording)
-    : function_(std::move(function)), recording_options_(recording), sampler_(recording.capacity, recording.seed) {
-  if (!function_) throw std::invalid_argument("SymbolicModel: the function to wrap is empty");
+    : call_(std::move(function)), recording_options_(recording), sampler_(recording.capacity, recording.seed) {
+  if (!call_) throw std::invalid_argument("SymbolicModel: the function to wrap is empty");
 }
 
-torch::nn::AnyModule& SymbolicModelImpl::wrapped_module() {
-  if (module_.is_empty()) throw std::logic_error("SymbolicModel: this model wraps a function, not a module");
-  return module_;
-}
-
-torch::Tensor SymbolicModelImpl::run_wrapped(const torch::Tensor& x) {
-  return module_.is_empty() ? function_(x) : module_.forward(x);
-}
+torch::Tensor SymbolicModelImpl::run_wrapped(const torch::Tensor& x) { return call_(x); }
 
 void SymbolicModelImpl::check_input_shape(const torch::Tensor& x, const char* what) const {
   TORCH_CHECK(x.defined(), "SymbolicModel.", what, ": expected a tensor, got an undefined tensor");
@@ -431,11 +432,11 @@ void SymbolicModelImpl::save(const std::string& dir) const {
   } else if (mode_ == ModelMode::Symbolic) {
     f.mode = "neural";
   }
-  if (!module_.is_empty()) {
+  if (module_) {
     const fs::path weights = root / kWeightsFile;
     const fs::path tmp = weights.string() + ".tmp-" + std::to_string(::getpid());
     torch::serialize::OutputArchive archive;
-    module_.ptr()->save(archive);
+    module_->save(archive);
     archive.save_to(tmp.string());
     fs::rename(tmp, weights, ec);
     if (ec) {
@@ -465,7 +466,7 @@ void SymbolicModelImpl::load(const std::string& dir) {
 
   std::vector<std::pair<at::Tensor, at::Tensor>> weights;
   if (f.weights) {
-    if (module_.is_empty())
+    if (!module_)
       throw std::invalid_argument(dir + ": the saved model has module weights, but this SymbolicModel wraps a function");
     const fs::path path = root / f.weights->file;
     std::error_code ec;
@@ -480,8 +481,8 @@ void SymbolicModelImpl::load(const std::string& dir) {
     } catch (const c10::Error& e) {
       throw std::invalid_argument(path.string() + ": not a torch archive (" + e.what_without_backtrace() + ")");
     }
-    read_weights(*module_.ptr(), archive, "", path.string(), weights);
-  } else if (!module_.is_empty()) {
+    read_weights(*module_, archive, "", path.string(), weights);
+  } else if (module_) {
     throw std::invalid_argument(dir + ": the saved model has no module weights, but this SymbolicModel wraps a module");
   }
 

@@ -2,7 +2,7 @@
 //
 //   auto mlp = torch::nn::Sequential(torch::nn::Linear(3, 64), torch::nn::Tanh(), torch::nn::Linear(64, 1));
 //   ... train mlp ...
-//   auto model = symtorch::SymbolicModel(torch::nn::AnyModule(mlp));   // wrap
+//   auto model = symtorch::SymbolicModel(mlp);                          // wrap
 //   model->start_recording();
 //   for (auto& batch : data) model->forward(batch);                     // record
 //   symtorch::DistillOptions opt;
@@ -31,6 +31,7 @@
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
@@ -62,6 +63,12 @@ class SymbolicModelImpl : public torch::nn::Module {
   // Wraps a module (registered as the child "module": its parameters are the wrapper's).
   // The module's forward must take one tensor and return one tensor.
   explicit SymbolicModelImpl(torch::nn::AnyModule module, RecordingOptions recording = {});
+  // A module holder (e.g. torch::nn::Linear, or a TORCH_MODULE of your own).
+  template <typename ModuleType>
+  explicit SymbolicModelImpl(torch::nn::ModuleHolder<ModuleType> module, RecordingOptions recording = {})
+      : SymbolicModelImpl(torch::nn::AnyModule(module), recording) {}
+  // A Sequential (which AnyModule cannot hold: its forward is a template).
+  explicit SymbolicModelImpl(torch::nn::Sequential module, RecordingOptions recording = {});
   // Wraps a function (no parameters; save() writes no weights).
   explicit SymbolicModelImpl(Function function, RecordingOptions recording = {});
 
@@ -113,8 +120,8 @@ class SymbolicModelImpl : public torch::nn::Module {
   // (recording becomes neural: the sample is not saved).
   void load(const std::string& dir);
 
-  bool wraps_module() const { return !module_.is_empty(); }
-  torch::nn::AnyModule& wrapped_module();  // throws std::logic_error for a wrapped function
+  // The wrapped module; null when a function is wrapped.
+  std::shared_ptr<torch::nn::Module> wrapped_module() const { return module_; }
 
  private:
   struct Symbolic;  // compiled equations per dtype, PCA tensors
@@ -127,8 +134,8 @@ class SymbolicModelImpl : public torch::nn::Module {
   std::shared_ptr<Symbolic> build_symbolic(const Distillation& d, const std::vector<std::size_t>& members) const;
   void check_input_shape(const torch::Tensor& x, const char* what) const;
 
-  torch::nn::AnyModule module_;
-  Function function_;
+  std::shared_ptr<torch::nn::Module> module_;  // parameters, buffers, save/load; null for a function
+  Function call_;                               // runs the wrapped module or function
   ModelMode mode_ = ModelMode::Neural;
 
   RecordingOptions recording_options_;
