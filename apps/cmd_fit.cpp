@@ -28,17 +28,18 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) { g_interrupted.store(true); }
 
 struct FitArgs {
+  // Defaults are SearchOptions' (PySR's unless documented otherwise there).
+  inline static const SearchOptions kDefaults{};
   std::string file, target, ops = "+,-,*,/", unary_ops, json_path, form, select = "best", nested, weights_column;
   std::string precision = "float", batching = "auto", checkpoint, resume, warm_start;
-  int maxsize = 30, maxdepth = 0, niterations = 100, populations = 31, population_size = 27, threads = 0;
-  int ncycles = 380;
-  std::uint64_t seed = 0;
-  int local_search = 0;
-  double cpu_time_limit = 0;
-  double time_limit = 0, parsimony = 0, tolerance = 1.5;
+  int maxsize = kDefaults.maxsize, maxdepth = kDefaults.maxdepth, niterations = kDefaults.niterations;
+  int populations = kDefaults.populations, population_size = kDefaults.population_size, threads = kDefaults.threads;
+  int ncycles = kDefaults.ncycles_per_iteration, local_search = kDefaults.local_search_iterations;
+  std::uint64_t seed = kDefaults.seed;
+  double time_limit = 0, cpu_time_limit = 0, parsimony = kDefaults.parsimony, tolerance = 1.5;
+  double linear_scaling = kDefaults.linear_scaling;
   std::optional<double> target_loss;
-  std::size_t batch_size = 1024;
-  double linear_scaling = 0;
+  std::size_t batch_size = kDefaults.batch_size;
   bool no_progress = false, no_exact_stop = false, no_snap = false;
 };
 
@@ -172,7 +173,7 @@ const CommandRegistration registration(
       app.add_option("--ncycles", a->ncycles, "temperature steps per iteration (default 380)");
       app.add_option("--time-limit", a->time_limit, "stop after this many seconds (result then depends on speed)");
       app.add_option("--cpu-time-limit", a->cpu_time_limit, "stop after this much process CPU time (all threads)");
-      app.add_option("--local-search", a->local_search, "LM steps for every new candidate with constants (default 0)");
+      app.add_option("--local-search", a->local_search, "LM steps for every new candidate with constants (default 2)");
       app.add_option("--target-loss", a->target_loss, "stop once the best loss (MSE) is at most this");
       app.add_flag("--no-snap", a->no_snap, "keep polished constants as they are (no snapping to simple values)");
       app.add_flag("--no-exact-stop", a->no_exact_stop, "keep searching after an exact fit is found");

@@ -229,3 +229,24 @@ TEST_CASE("fit_form fits named constants only") {
   CHECK(t[2] == t[0]);
   CHECK_THROWS_AS(fit_form(d, "a*sin(b*x0", o), std::invalid_argument);
 }
+
+TEST_CASE("snapping replaces redundant constants of an exact fit by simple values") {
+  const Dataset d = make_data(200, [](double a, double b) { return 0.5 * a * a - a + b; });
+  SearchOptions o = quick_options();
+  o.niterations = 0;  // only the warm-start equation and random initial members
+  // Exact, but with three constants where two suffice: any c1 works once c0, c2 are re-fitted.
+  o.warm_start = {"x1 + (-0.14171341679323757 - (1.8465064479456283 - x0) * ((x0 - 0.1534935520543716) * 0.5))"};
+  auto all_simple = [](const Expression& e) {
+    for (double c : e.constants())
+      if (std::round(c * 12) != c * 12) return false;
+    return true;
+  };
+  const SearchResult snapped = run_search(d, o);
+  INFO(snapped.front.table(snapped.variable_names, snapped.chosen));
+  CHECK(snapped.best().loss < 1e-20);
+  CHECK(all_simple(snapped.best().expression));
+  o.snap_constants = false;
+  const SearchResult raw = run_search(d, o);
+  CHECK(raw.best().loss < 1e-20);
+  CHECK_FALSE(all_simple(raw.best().expression));
+}

@@ -54,28 +54,31 @@ double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& da
     const auto rows = static_cast<Eigen::Index>(len);
     jd_.setZero(rows, nparams);
     r_.resize(rows);
+    const T st = static_cast<T>(s);
     for (std::size_t k = 0; k < nconst; ++k) {
       if (map_[k] < 0) continue;
-      const T* col = jac_.data() + k * len;
-      auto dst = jd_.col(map_[k]);
-      for (Eigen::Index i = 0; i < rows; ++i) dst[i] += s * static_cast<double>(col[i]);
+      jd_.col(map_[k]) += st * Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(jac_.data() + k * len, rows);
     }
+    double chunk_sse = 0;
     for (Eigen::Index i = 0; i < rows; ++i) {
       const double f = static_cast<double>(out_[static_cast<std::size_t>(i)]);
       if (scaling_) {
-        jd_(i, nparams_) = f;
-        jd_(i, nparams_ + 1) = 1.0;
+        jd_(i, nparams_) = static_cast<T>(f);
+        jd_(i, nparams_ + 1) = T(1);
       }
       const double sw = w == nullptr ? 1.0 : std::sqrt(static_cast<double>(w[i]));
-      r_[i] = sw * (s * f + o - static_cast<double>(y[i]));
-      if (w != nullptr) jd_.row(i) *= sw;
+      const double ri = sw * (s * f + o - static_cast<double>(y[i]));
+      chunk_sse += ri * ri;
+      r_[i] = static_cast<T>(ri);
+      if (w != nullptr) jd_.row(i) *= static_cast<T>(sw);
     }
-    sse += r_.squaredNorm();
-    // Few parameters: a direct lower-triangle accumulation beats a general rank update.
+    sse += chunk_sse;
+    // Few parameters: column dot products (vectorised in T) beat a general matrix product,
+    // whose packing dominates for a rows x 2..10 Jacobian.
     for (Eigen::Index a = 0; a < nparams; ++a) {
       const auto ja = jd_.col(a);
-      g_[a] += ja.dot(r_);
-      for (Eigen::Index b = 0; b <= a; ++b) h_(a, b) += ja.dot(jd_.col(b));
+      g_[a] += static_cast<double>(ja.dot(r_));
+      for (Eigen::Index b = 0; b <= a; ++b) h_(a, b) += static_cast<double>(ja.dot(jd_.col(b)));
     }
   }
   if (with_jacobian) h_.template triangularView<Eigen::StrictlyUpper>() = h_.transpose();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "symtorch/engine/constant_optimizer.hpp"
 #include "symtorch/engine/simplify.hpp"
@@ -67,22 +68,74 @@ Member explicit_member(const Member& m, bool scaled, const SearchOptions& option
 namespace {
 
 // Candidate simple values for c, simplest first: 0, the nearest integer, then the nearest
-// fraction with each denominator 2..12.
-std::vector<double> simple_values(double c) {
+// fraction with each denominator 2..max_denominator.
+std::vector<double> simple_values(double c, int max_denominator) {
   std::vector<double> v{0.0};
-  for (int q = 1; q <= 12; ++q) {
+  for (int q = 1; q <= max_denominator; ++q) {
     const double x = std::round(c * q) / q;
     if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
   }
   return v;
 }
 
+// k if c = k·π/2 to round-off (|c - kπ/2| <= 1e-12 (1 + |c|)), else nothing.
+std::optional<long> quarter_turns(double c) {
+  constexpr double half_pi = 1.5707963267948966;
+  const double k = std::round(c / half_pi);
+  if (std::abs(k) > 1e6 || std::abs(c - k * half_pi) > 1e-12 * (1 + std::abs(c))) return std::nullopt;
+  return static_cast<long>(k);
+}
+
 }  // namespace
+
+Expression rewrite_phase_shifts(const Expression& e) {
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const Node& n = e[i];
+    if (n.op != Op::Sin && n.op != Op::Cos) continue;
+    const std::size_t arg = i - 1;
+    const Node& a = e[arg];
+    if (a.op != Op::Add && a.op != Op::Sub) continue;
+    const std::size_t left = e.left_child(arg), right = e.right_child(arg);
+    // u + c, c + u, u - c, c - u with c = k·π/2.
+    const bool right_const = e[right].op == Op::Const, left_const = e[left].op == Op::Const;
+    if (right_const == left_const) continue;
+    const double c = right_const ? e[right].value : e[left].value;
+    const auto k0 = quarter_turns(c);
+    if (!k0) continue;
+    // The argument is s·u + k·π/2 with s = -1 only for c - u.
+    long k = *k0;
+    const bool minus_u = a.op == Op::Sub && left_const;
+    if (a.op == Op::Sub && right_const) k = -k;
+    const Expression u = e.subtree(right_const ? left : right);
+    // sin(-u + kπ/2) = -sin(u - kπ/2), cos(-u + kπ/2) = cos(u - kπ/2).
+    bool negate = false;
+    if (minus_u) {
+      k = -k;
+      negate = n.op == Op::Sin;
+    }
+    const int q = static_cast<int>(((k % 4) + 4) % 4);
+    Op f = n.op;
+    if (n.op == Op::Sin) {
+      if (q == 1 || q == 3) f = Op::Cos;
+      if (q == 2 || q == 3) negate = !negate;
+    } else {
+      if (q == 1 || q == 3) f = Op::Sin;
+      if (q == 1 || q == 2) negate = !negate;
+    }
+    Expression replacement = Expression::unary(f, u);
+    if (negate) replacement = Expression::unary(Op::Neg, replacement);
+    return rewrite_phase_shifts(simplify(e.replace_subtree(i, replacement)));
+  }
+  return e;
+}
 
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor) {
   const std::size_t nconst = e.num_constants();
   if (nconst == 0 || !std::isfinite(loss)) return;
   const double limit = std::max(loss_floor, loss * (1 + 1e-4));
+  // An exact fit may have any small-denominator fraction (1/3 in physics laws); an approximate
+  // one only integers and halves, which read as simplifications rather than artefacts.
+  const int max_denominator = loss <= loss_floor ? 12 : 2;
   std::vector<char> fixed(nconst, 0);
   ConstantOptimizer<double> optimizer;
   LossEvaluator<double> evaluator(false);
@@ -94,7 +147,7 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
   std::vector<int> map(nconst);
   for (std::size_t k = 0; k < nconst; ++k) {
     const double c = e.constants()[k];
-    for (double v : simple_values(c)) {
+    for (double v : simple_values(c, max_denominator)) {
       if (v == c) {
         fixed[k] = 1;  // already simple
         break;
@@ -135,8 +188,9 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const D
   if (options.snap_constants && data.rows <= 100000) {
     snap_constants(out.expression, out.loss, data, loss_floor);
     out.expression = simplify(out.expression);
-    out.loss = evaluator.loss(out.expression, data).loss;
   }
+  out.expression = rewrite_phase_shifts(out.expression);
+  out.loss = evaluator.loss(out.expression, data).loss;
   out.complexity = out.expression.complexity();
   return out;
 }

@@ -33,6 +33,10 @@ Member explicit_member(const Member& m, bool scaled, const SearchOptions& option
 FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data,
                           double loss_floor);
 
+// Rewrites sin/cos of (u ± k·π/2) as ±sin(u) or ±cos(u) when the constant is a multiple of
+// π/2 to round-off: the same function with two nodes fewer, and the form people write.
+Expression rewrite_phase_shifts(const Expression& e);
+
 // Snaps the constants of e to simple values where the loss allows (updates e and loss).
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor);
 

@@ -60,8 +60,12 @@ class ConstantOptimizer {
   LossEvaluator<T> plain_{false};
   std::vector<T> constants_, out_, jac_;
   std::vector<const T*> shifted_;
-  Eigen::MatrixXd jd_, h_;
-  Eigen::VectorXd r_, g_;
+  // Jacobian and residuals of one chunk in precision T (the normal equations of a chunk are one
+  // T-precision matrix product, accumulated in double across chunks).
+  Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> jd_;
+  Eigen::Matrix<T, Eigen::Dynamic, 1> r_;
+  Eigen::MatrixXd h_;
+  Eigen::VectorXd g_;
 };
 
 extern template class ConstantOptimizer<float>;
