@@ -1,6 +1,7 @@
 // symtorch::ops::Equation from C++: values and gradients against the engine's reference
 // evaluator, input checks, pickling, and a TorchScript module scripted and saved by Python,
 // loaded and run here with torch::jit::load.
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include <cmath>
@@ -56,7 +57,9 @@ double reference_derivative(const std::string& eq, std::uint32_t k, const at::Te
 }  // namespace
 
 TEST_CASE("Equation forward matches the reference evaluator in double and float") {
-  // 10007 rows: several parallel chunks and a partial last block of the gathered columns.
+  // 10007 rows: with 2 threads, two parallel chunks; blocks of 512 rows with a partial last one.
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
   for (const auto type : {at::kDouble, at::kFloat}) {
     CAPTURE(static_cast<int>(type));
     const auto eq = c10::make_intrusive<Equation>(kEquations, kNames, type == at::kDouble ? "float64" : "float32");
@@ -73,6 +76,7 @@ TEST_CASE("Equation forward matches the reference evaluator in double and float"
         CHECK(yd[row][j].item<double>() ==
               doctest::Approx(reference(kEquations[j], x, row)).epsilon(tol).scale(1.0));
   }
+  at::set_num_threads(threads);
 }
 
 TEST_CASE("Equation keeps leading dimensions and handles an empty batch") {
@@ -86,6 +90,8 @@ TEST_CASE("Equation keeps leading dimensions and handles an empty batch") {
 }
 
 TEST_CASE("Equation gradient is the symbolic derivative contracted with the output gradient") {
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);  // 5000 rows: two parallel chunks
   const auto eq = c10::make_intrusive<Equation>(kEquations, kNames, "float64");
   const at::Tensor x = random_input(5000, at::kDouble).requires_grad_(true);
   const at::Tensor w = at::randn({5000, 3}, at::kDouble);
@@ -100,6 +106,7 @@ TEST_CASE("Equation gradient is the symbolic derivative contracted with the outp
       // The kernel evaluates the same simplified derivative trees; only libmvec's ulps differ.
       CHECK(g[row][k].item<double>() == doctest::Approx(expected).epsilon(1e-12).scale(1.0));
     }
+  at::set_num_threads(threads);
 }
 
 TEST_CASE("Equation refuses bad inputs with what it expected and what it got") {

@@ -112,6 +112,9 @@ std::string Equation::dtype() const { return dtype_name(compiled_->type()); }
 
 at::Tensor Equation::forward(const at::Tensor& x) const {
   check_input(*compiled_, x);
+  // Without a graph to record, skip the autograd node (its allocation costs about as much as
+  // evaluating a small equation on a few thousand rows).
+  if (!x.requires_grad() || !at::GradMode::is_enabled()) return evaluate(*compiled_, x);
   return EquationFunction::apply(x, compiled_);
 }
 
