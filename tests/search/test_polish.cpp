@@ -33,3 +33,10 @@ TEST_CASE("phase shifts by multiples of pi/2 become plain sin/cos, with the same
   const Expression keep = parse_expression("sin(x0 + 1.5)");
   CHECK(search_detail::rewrite_phase_shifts(keep) == keep);
 }
+
+TEST_CASE("zero products are dropped and the tree simplified") {
+  const Expression e = parse_expression("sin((x1 * 0 + 1) * x0) + 0 / x1 + x1 * 2");
+  CHECK(to_string(search_detail::drop_zero_products(e)) == to_string(parse_expression("sin(x0) + x1 * 2")));
+  const Expression keep = parse_expression("x0 / 0");  // 0 only as a divisor: not a zero product
+  CHECK(search_detail::drop_zero_products(keep) == keep);
+}

@@ -129,6 +129,17 @@ Expression rewrite_phase_shifts(const Expression& e) {
   return e;
 }
 
+Expression drop_zero_products(const Expression& e) {
+  auto is_zero = [&e](std::size_t i) { return e[i].op == Op::Const && e[i].value == 0.0; };
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const Node& n = e[i];
+    const bool zero = (n.op == Op::Mul && (is_zero(e.left_child(i)) || is_zero(e.right_child(i)))) ||
+                      (n.op == Op::Div && is_zero(e.left_child(i)));
+    if (zero) return drop_zero_products(simplify(e.replace_subtree(i, Expression::constant(0.0))));
+  }
+  return e;
+}
+
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor) {
   const std::size_t nconst = e.num_constants();
   if (nconst == 0 || !std::isfinite(loss)) return;
@@ -170,8 +181,15 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
   }
 }
 
-FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data,
-                          double loss_floor) {
+std::vector<std::size_t> polish_sample_rows(std::size_t n) {
+  std::vector<std::size_t> rows;
+  if (n <= 2 * kPolishSampleRows) return rows;
+  rows.reserve(kPolishSampleRows);
+  for (std::size_t i = 0; i < kPolishSampleRows; ++i) rows.push_back(i * n / kPolishSampleRows);
+  return rows;
+}
+
+FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor) {
   FrontMember out;
   out.expression = simplify(m.expr);
   if (options.optimize_constants && out.expression.num_constants() > 0) {
@@ -180,23 +198,35 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const D
     ConstantFitSettings settings;
     settings.iterations = options.polish_iterations;
     settings.restarts = options.optimizer_nrestarts;
-    if (optimizer.optimize(out.expression, data, rng, settings).improved)
-      out.expression = simplify(out.expression);  // constants may have reached 0 or 1 exactly
+    bool improved = optimizer.optimize(out.expression, data.sample, rng, settings).improved;
+    if (data.sampled) {
+      settings.iterations = 10;
+      settings.restarts = 0;
+      improved |= optimizer.optimize(out.expression, data.full, rng, settings).improved;
+    }
+    if (improved) out.expression = simplify(out.expression);  // constants may have reached 0 or 1 exactly
   }
   LossEvaluator<double> evaluator(false);
-  out.loss = evaluator.loss(out.expression, data).loss;
-  if (options.snap_constants && data.rows <= 100000) {
-    snap_constants(out.expression, out.loss, data, loss_floor);
-    out.expression = simplify(out.expression);
+  out.loss = evaluator.loss(out.expression, data.full).loss;
+  if (options.snap_constants) {
+    Expression trial = out.expression;
+    double sample_loss = data.sampled ? evaluator.loss(trial, data.sample).loss : out.loss;
+    snap_constants(trial, sample_loss, data.sample, loss_floor);
+    trial = drop_zero_products(simplify(trial));
+    const double full_loss = evaluator.loss(trial, data.full).loss;
+    if (full_loss <= std::max(loss_floor, out.loss * (1 + 1e-4))) {
+      out.expression = std::move(trial);
+      out.loss = full_loss;
+    }
   }
   out.expression = rewrite_phase_shifts(out.expression);
-  out.loss = evaluator.loss(out.expression, data).loss;
+  out.loss = evaluator.loss(out.expression, data.full).loss;
   out.complexity = out.expression.complexity();
   return out;
 }
 
 std::vector<FrontMember> polish_all(const std::vector<Member>& members, const SearchOptions& options,
-                                    const DataView<double>& data, double loss_floor) {
+                                    const PolishData& data, double loss_floor) {
   std::vector<FrontMember> out(members.size());
   tbb::parallel_for(std::size_t{0}, members.size(),
                     [&](std::size_t i) { out[i] = polish_member(members[i], options, data, loss_floor); });

@@ -28,14 +28,29 @@ inline double exact_fit_floor(double mean_square) { return 1e-24 * mean_square; 
 // linear scaling; its loss is unchanged, its complexity recomputed, scale 1 and offset 0.
 Member explicit_member(const Member& m, bool scaled, const SearchOptions& options, double baseline);
 
+// Data for polishing: the full data and, for large data, a fixed sample of evenly spaced rows
+// on which the expensive steps run (many LM iterations with restarts, snapping trials); the
+// full data then gets a few LM steps and has the last word on every loss and snapping decision.
+struct PolishData {
+  DataView<double> full;
+  DataView<double> sample;  // the full data itself when it is small
+  bool sampled = false;
+};
+inline constexpr std::size_t kPolishSampleRows = 20000;
+// Rows of the polishing sample for data of n rows (empty if n is small enough to use whole).
+std::vector<std::size_t> polish_sample_rows(std::size_t n);
+
 // Simplifies and polishes the explicit equation of m (and snaps its constants, see
-// SearchOptions::snap_constants); returns it with its double loss.
-FrontMember polish_member(const Member& m, const SearchOptions& options, const DataView<double>& data,
-                          double loss_floor);
+// SearchOptions::snap_constants); returns it with its double loss on the full data.
+FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor);
 
 // Rewrites sin/cos of (u ± k·π/2) as ±sin(u) or ±cos(u) when the constant is a multiple of
 // π/2 to round-off: the same function with two nodes fewer, and the form people write.
 Expression rewrite_phase_shifts(const Expression& e);
+
+// Replaces u·0, 0·u and 0/u by 0 and simplifies. Not an identity for every u (inf·0 is NaN),
+// so callers keep the result only if the loss on the data is unchanged.
+Expression drop_zero_products(const Expression& e);
 
 // Snaps the constants of e to simple values where the loss allows (updates e and loss).
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor);
@@ -43,7 +58,7 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
 // Polishes every hall-of-fame member (in parallel on the current TBB arena) and returns the
 // candidates for the final front.
 std::vector<FrontMember> polish_all(const std::vector<Member>& members, const SearchOptions& options,
-                                    const DataView<double>& data, double loss_floor);
+                                    const PolishData& data, double loss_floor);
 
 // Seed of the optimiser's restarts for one expression (a pure function of it).
 inline std::uint64_t fit_seed(std::uint64_t expression_hash, std::uint64_t seed) {

@@ -66,6 +66,13 @@ class SearchDriver {
         arena_(options.threads > 0 ? options.threads : tbb::task_arena::automatic),
         full_double_(dataset_view(data, pointers_)),
         floor_(exact_fit_floor(weighted_mean_square(data))) {
+    polish_data_.full = full_double_;
+    polish_data_.sample = full_double_;
+    if (const auto rows = polish_sample_rows(data.rows()); !rows.empty()) {
+      polish_sample_.assign_rows(data, rows);
+      polish_data_.sample = polish_sample_.view();
+      polish_data_.sampled = true;
+    }
     ctx_.stop = stop;
     if (options.time_limit_seconds > 0)
       ctx_.deadline = start_ + std::chrono::duration_cast<Clock::duration>(
@@ -140,7 +147,7 @@ class SearchDriver {
     for (const auto& slot : state_.hall_of_fame.slots())
       if (slot) hof.push_back(*slot);
     std::vector<FrontMember> candidates;
-    arena_.execute([&] { candidates = polish_all(hof, options_, full_double_, floor_); });
+    arena_.execute([&] { candidates = polish_all(hof, options_, polish_data_, floor_); });
     result.front = ParetoFront::from_candidates(std::move(candidates), floor_);
     if (result.front.empty()) throw std::runtime_error("the search found no equation with a finite loss");
     result.selection = selection;
@@ -275,7 +282,7 @@ class SearchDriver {
     for (const auto& slot : state_.hall_of_fame.slots()) {
       if (!slot || !(slot->loss <= 1e-8 * mean_square)) continue;
       if (!exact_checked_.insert(slot->expr.hash(true)).second) continue;
-      const FrontMember polished = polish_member(*slot, options_, full_double_, floor_);
+      const FrontMember polished = polish_member(*slot, options_, polish_data_, floor_);
       if (polished.loss <= floor_) return true;
     }
     return false;
@@ -301,6 +308,8 @@ class SearchDriver {
   tbb::task_arena arena_;
   std::vector<const double*> pointers_;
   DataView<double> full_double_;
+  EvalData<double> polish_sample_;
+  PolishData polish_data_;
   double floor_;
   SearchState state_;
   std::vector<std::unique_ptr<IslandWorker<T>>> workers_;
