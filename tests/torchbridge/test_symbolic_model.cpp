@@ -213,6 +213,77 @@ TEST_CASE("input transforms are applied by the symbolic forward too") {
   CHECK(model->distillation().variable_names == d.variable_names);
 }
 
+TEST_CASE("several outputs: fitted in parallel, deterministic, re-distilled from the same recording") {
+  const auto f = [](const at::Tensor& x) {
+    return at::stack({x.select(-1, 0) * x.select(-1, 1), x.select(-1, 0) + 2.0 * x.select(-1, 2)}, -1);
+  };
+  SymbolicModel model{SymbolicModelImpl::Function(f)};
+  model->start_recording();
+  torch::manual_seed(6);
+  model->forward(torch::randn({300, 3}, at::kDouble));
+  model->forward(torch::randn({300, 3}, at::kDouble));
+  model->stop_recording();
+  const auto options = small_search({"a", "b", "c"});
+  const auto first = model->distill(options);  // a copy: distill() below replaces it
+  REQUIRE(first.targets.size() == 2);
+  CHECK(first.targets[0].name == "y0");
+  CHECK(first.targets[1].name == "y1");
+  const auto equations = model->equations();
+  MESSAGE("y0 = " << equations[0] << ", y1 = " << equations[1]);
+  // Same seed, same recording: the same fronts (each target's search is deterministic and the
+  // targets' seeds do not depend on scheduling).
+  model->distill(options);
+  CHECK(model->equations() == equations);
+  // Other options, same recording: the accuracy rule picks the most accurate members.
+  auto accurate = options;
+  accurate.selection.rule = SelectionRule::Accuracy;
+  const auto& d = model->distill(accurate);
+  CHECK(d.targets[0].chosen == d.targets[0].front.size() - 1);
+  CHECK(model->seen_rows() == 600);
+
+  model->switch_to_symbolic();
+  const at::Tensor x = torch::randn({40, 3}, at::kDouble);
+  // Exact forms exist (a*b and a + 2c); polishing leaves round-off.
+  CHECK(at::allclose(model->forward(x), f(x), 1e-8, 1e-8));
+  // The simplest members instead: complexity 1 is a single variable or constant per output.
+  model->switch_to_symbolic(std::vector<int>{1, 1});
+  for (const auto& e : model->equations()) CHECK(parse_expression(e, d.variable_names).size() == 1);
+  CHECK_THROWS_AS(model->switch_to_symbolic(std::vector<int>{0, 1}), std::invalid_argument);
+
+  // A wrapped function saves no weights; its model loads into another function wrapper.
+  model->switch_to_symbolic();
+  test::TempDir dir("function");
+  model->save(dir.path().string());
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "module.pt"));
+  SymbolicModel other{SymbolicModelImpl::Function(f)};
+  other->load(dir.path().string());
+  CHECK(other->mode() == ModelMode::Symbolic);
+  CHECK(at::equal(other->forward(x), model->forward(x)));
+}
+
+TEST_CASE("wrap() reaches into a Sequential held by a module, by dotted path") {
+  struct NetImpl : torch::nn::Module {
+    NetImpl() {
+      body = register_module("body", torch::nn::Sequential(torch::nn::Linear(3, 8), torch::nn::Tanh(),
+                                                           torch::nn::Linear(8, 2)));
+    }
+    at::Tensor forward(const at::Tensor& x) { return body->forward(x); }
+    torch::nn::Sequential body{nullptr};
+  };
+  auto net = std::make_shared<NetImpl>();
+  const at::Tensor x = torch::rand({4, 3});
+  const at::Tensor before = net->forward(x).detach();
+  SymbolicModel wrapper = wrap(*net, "body.2");
+  CHECK(net->named_parameters().contains("body.2.module.weight"));  // registered in the tree
+  wrapper->start_recording();
+  CHECK(at::equal(net->forward(x).detach(), before));  // neural mode: the same network
+  CHECK(wrapper->seen_rows() == 4);                     // the parent's forward ran the wrapper
+  CHECK(wrapper->recorded_rows() == 4);
+  const auto [rx, ry] = wrapper->recording();
+  CHECK((rx.sizes() == at::IntArrayRef({4, 8})));       // the wrapped layer's own inputs
+  CHECK((ry.sizes() == at::IntArrayRef({4, 2})));
+}
+
 TEST_CASE("PCA of inputs and outputs: the symbolic forward projects and reconstructs") {
   // 4 inputs of rank 2 and 3 outputs of rank 1: u = x0 + 0.5 x1, y = [u, 2u, -u].
   SymbolicModel model(SymbolicModelImpl::Function([](const at::Tensor& x) {
