@@ -24,6 +24,7 @@
 #include "symtorch/engine/parser.hpp"
 #include "symtorch/torch/equation.hpp"
 #include "symtorch/torch/symbolic_model.hpp"
+#include "symtorch/torch_eval/torch_ops.hpp"
 
 namespace {
 
@@ -47,54 +48,11 @@ double time_per_call(const std::function<void()>& f, double budget) {
   return best;
 }
 
-// The equation as torch ops: one ATen call per operator node of the postfix array.
+// The equation as torch ops (one ATen call per operator node) on the columns of x [n, k].
 at::Tensor torch_ops(const symtorch::Expression& e, const at::Tensor& x) {
-  using symtorch::Op;
-  std::vector<at::Tensor> stack;
-  for (const auto& n : e.nodes()) {
-    if (n.op == Op::Const) {
-      stack.push_back(at::full({x.size(0)}, n.value, x.options()));
-      continue;
-    }
-    if (n.op == Op::Var) {
-      stack.push_back(x.select(1, n.feature));
-      continue;
-    }
-    if (n.arity == 1) {
-      at::Tensor a = stack.back();
-      stack.pop_back();
-      switch (n.op) {
-        case Op::Neg: a = -a; break;
-        case Op::Square: a = a * a; break;
-        case Op::Cube: a = a * a * a; break;
-        case Op::Sqrt: a = at::sqrt(a); break;
-        case Op::Exp: a = at::exp(a); break;
-        case Op::Log: a = at::log(a); break;
-        case Op::Sin: a = at::sin(a); break;
-        case Op::Cos: a = at::cos(a); break;
-        case Op::Tan: a = at::tan(a); break;
-        case Op::Tanh: a = at::tanh(a); break;
-        case Op::Abs: a = at::abs(a); break;
-        case Op::Inv: a = at::reciprocal(a); break;
-        default: throw std::invalid_argument("torch_ops: unsupported unary operator");
-      }
-      stack.push_back(a);
-      continue;
-    }
-    at::Tensor b = stack.back();
-    stack.pop_back();
-    at::Tensor a = stack.back();
-    stack.pop_back();
-    switch (n.op) {
-      case Op::Add: stack.push_back(a + b); break;
-      case Op::Sub: stack.push_back(a - b); break;
-      case Op::Mul: stack.push_back(a * b); break;
-      case Op::Div: stack.push_back(a / b); break;
-      case Op::Pow: stack.push_back(at::pow(a, b)); break;
-      default: throw std::invalid_argument("torch_ops: unsupported binary operator");
-    }
-  }
-  return stack.back().unsqueeze(1);
+  std::vector<at::Tensor> columns;
+  for (std::int64_t k = 0; k < x.size(1); ++k) columns.push_back(x.select(1, k));
+  return symtorch::torch_eval::evaluate(e, columns).unsqueeze(1);
 }
 
 struct MlpImpl : torch::nn::Module {
