@@ -143,10 +143,14 @@ Expression drop_zero_products(const Expression& e) {
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor) {
   const std::size_t nconst = e.num_constants();
   if (nconst == 0 || !std::isfinite(loss)) return;
-  const double limit = std::max(loss_floor, loss * (1 + 1e-4));
+  // A snap removes a free parameter; accept it when the fit worsens by no more than the BIC
+  // charges for that parameter: n·log(L'/L) <= log(n). On noisy data this lets an estimate of
+  // 7.992 become the 8 the noise hid; on exact data the loss must stay below the exact floor.
+  const double n = static_cast<double>(data.rows);
+  const double bic_factor = std::exp(std::log(n) / n);
   // An exact fit may have any small-denominator fraction (1/3 in physics laws); an approximate
-  // one only integers and halves, which read as simplifications rather than artefacts.
-  const int max_denominator = loss <= loss_floor ? 12 : 2;
+  // one only quarters and thirds at most, which read as simplifications rather than artefacts.
+  const int max_denominator = loss <= loss_floor ? 12 : 4;
   std::vector<char> fixed(nconst, 0);
   ConstantOptimizer<double> optimizer;
   LossEvaluator<double> evaluator(false);
@@ -171,7 +175,7 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
       for (std::size_t j = 0; j < nconst; ++j) map[j] = (j == k || fixed[j]) ? -1 : free++;
       if (free > 0) optimizer.optimize(trial, data, rng, settings, map);
       const double l = evaluator.loss(trial, data).loss;
-      if (l <= limit) {
+      if (l <= std::max(loss_floor, loss * bic_factor)) {
         e = trial;
         loss = l;
         fixed[k] = 1;
@@ -214,7 +218,10 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
     snap_constants(trial, sample_loss, data.sample, loss_floor);
     trial = drop_zero_products(simplify(trial));
     const double full_loss = evaluator.loss(trial, data.full).loss;
-    if (full_loss <= std::max(loss_floor, out.loss * (1 + 1e-4))) {
+    // The full data confirms the snaps with the same BIC allowance per constant.
+    const double n = static_cast<double>(data.full.rows);
+    const auto snapped = static_cast<double>(out.expression.num_constants());
+    if (full_loss <= std::max(loss_floor, out.loss * std::exp(snapped * std::log(n) / n))) {
       out.expression = std::move(trial);
       out.loss = full_loss;
     }

@@ -118,10 +118,11 @@ struct SearchOptions {
   // 20000-row sample, then 10 more on the full data).
   int polish_iterations = 100;
   // After polishing, replace each constant by the simplest of 0, an integer or a fraction p/q
-  // (q <= 12 for exact fits, q <= 2 otherwise) if, with the other constants re-fitted, the loss
-  // stays within 1e-4 (relative) of the polished loss or below the exact-fit floor. Turns
-  // 0.24999999999999994 into 1/4 and removes redundant constants, so equations read (and
-  // compare symbolically) as they should.
+  // (q <= 12 for exact fits, q <= 4 otherwise) if, with the other constants re-fitted, the fit
+  // stays exact (loss below the exact-fit floor) or worsens by no more than the BIC charges for
+  // the parameter removed (n·log(L'/L) <= log n). Turns 0.24999999999999994 into 1/4, a noisy
+  // 7.992 into 8, and removes redundant constants, so equations read (and compare
+  // symbolically) as they should.
   // On large data the trials run on a 20000-row sample and the full data confirms the result.
   bool snap_constants = true;
 
