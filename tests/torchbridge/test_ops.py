@@ -8,7 +8,6 @@ Usage:
 
 Needs Debian's python3-torch, i.e. /usr/bin/python3 (another python3 on PATH may lack torch).
 """
-import math
 import os
 import sys
 import tempfile

@@ -171,9 +171,10 @@ void SymbolicModelImpl::check_input_shape(const torch::Tensor& x, const char* wh
   const std::int64_t n_in = num_inputs_ > 0                ? num_inputs_
                             : distillation_ ? static_cast<std::int64_t>(distillation_->num_inputs)
                                             : 0;
-  TORCH_CHECK_VALUE(x.dim() >= 1 && (n_in == 0 || x.size(-1) == n_in), "SymbolicModel.", what,
-                    ": expected a tensor of shape [..., ", n_in, "] (the inputs this model recorded), got shape ",
-                    shape_text(x.sizes()));
+  TORCH_CHECK_VALUE(x.dim() >= 1, "SymbolicModel.", what,
+                    ": expected a tensor of shape [..., inputs], got a 0-dimensional tensor");
+  TORCH_CHECK_VALUE(n_in == 0 || x.size(-1) == n_in, "SymbolicModel.", what, ": expected a tensor of shape [..., ",
+                    n_in, "] (the inputs this model recorded), got shape ", shape_text(x.sizes()));
 }
 
 torch::Tensor SymbolicModelImpl::forward(const torch::Tensor& x) {
