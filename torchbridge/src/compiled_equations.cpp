@@ -73,6 +73,27 @@ void for_each_block(std::int64_t rows, std::size_t scratch_elems, std::size_t n_
   });
 }
 
+// Rows -> columns of one block: column k of `cols` (stride kBlockRows) gets src[r * width + k].
+// Column by column: contiguous stores, and the compiler sees no aliasing.
+template <typename T>
+void gather(const T* __restrict src, std::int64_t width, std::int64_t n, T* __restrict cols) {
+  for (std::int64_t k = 0; k < width; ++k) {
+    const T* s = src + k;
+    T* c = cols + k * CompiledEquations::kBlockRows;
+    for (std::int64_t r = 0; r < n; ++r) c[r] = s[r * width];
+  }
+}
+
+// Columns -> rows: dst[r * width + j] = column j of `cols`.
+template <typename T>
+void scatter(const T* __restrict cols, std::int64_t width, std::int64_t n, T* __restrict dst) {
+  for (std::int64_t j = 0; j < width; ++j) {
+    const T* c = cols + j * CompiledEquations::kBlockRows;
+    T* d = dst + j;
+    for (std::int64_t r = 0; r < n; ++r) d[r * width] = c[r];
+  }
+}
+
 template <typename T>
 void evaluate_rows(const jit::NativeKernel& kernel, const T* x, std::int64_t rows, T* y) {
   const auto n_in = static_cast<std::int64_t>(kernel.num_inputs());
@@ -83,33 +104,27 @@ void evaluate_rows(const jit::NativeKernel& kernel, const T* x, std::int64_t row
   }();
   constexpr std::int64_t B = CompiledEquations::kBlockRows;
   // With one input (or output) the row-major data already is a column: no gather (scatter).
-  const bool gather = n_in > 1, scatter = n_out > 1;
-  const std::size_t scratch = static_cast<std::size_t>(((gather ? n_in : 0) + (scatter ? n_out : 0)) * B);
+  const bool gather_in = n_in > 1, scatter_out = n_out > 1;
+  const std::size_t scratch = static_cast<std::size_t>(((gather_in ? n_in : 0) + (scatter_out ? n_out : 0)) * B);
   for_each_block<T>(rows, scratch, static_cast<std::size_t>(n_in), static_cast<std::size_t>(n_out),
                     [&](std::int64_t first, std::int64_t n, BlockBuffers<T>& buf) {
     auto& in = buf.in;
     auto& out = buf.out;
     T* cols = buf.scratch.data();
-    if (gather) {
+    if (gather_in) {
       for (std::int64_t k = 0; k < n_in; ++k) in[k] = cols + k * B;
-      const T* src = x + first * n_in;
-      for (std::int64_t r = 0; r < n; ++r)
-        for (std::int64_t k = 0; k < n_in; ++k) cols[k * B + r] = src[r * n_in + k];
+      gather(x + first * n_in, n_in, n, cols);
       cols += n_in * B;
     } else {
       in[0] = x + first;
     }
-    if (scatter) {
+    if (scatter_out) {
       for (std::int64_t j = 0; j < n_out; ++j) out[j] = cols + j * B;
     } else {
       out[0] = y + first;
     }
     fn(in.data(), out.data(), n);
-    if (scatter) {
-      T* dst = y + first * n_out;
-      for (std::int64_t r = 0; r < n; ++r)
-        for (std::int64_t j = 0; j < n_out; ++j) dst[r * n_out + j] = cols[j * B + r];
-    }
+    if (scatter_out) scatter(static_cast<const T*>(cols), n_out, n, y + first * n_out);
   });
 }
 
@@ -132,14 +147,12 @@ void gradient_rows(const jit::NativeKernel& kernel, std::int64_t n_in, std::int6
     T* out_cols = in_cols + n_in * B;
     for (std::int64_t k = 0; k < n_in; ++k) in[k] = in_cols + k * B;
     for (std::int64_t c = 0; c < n_kernel_out; ++c) out[c] = out_cols + c * B;
-    const T* src = x + first * n_in;
-    for (std::int64_t r = 0; r < n; ++r)
-      for (std::int64_t k = 0; k < n_in; ++k) in_cols[k * B + r] = src[r * n_in + k];
+    gather(x + first * n_in, n_in, n, in_cols);
     fn(in.data(), out.data(), n);
-    const T* gy = grad_y + first * m;
-    T* gx = grad_x + first * n_in;
-    for (std::int64_t r = 0; r < n; ++r) {
-      for (std::int64_t k = 0; k < n_in; ++k) {
+    const T* __restrict gy = grad_y + first * m;
+    T* __restrict gx = grad_x + first * n_in;
+    for (std::int64_t k = 0; k < n_in; ++k) {
+      for (std::int64_t r = 0; r < n; ++r) {
         T sum = 0;
         for (std::int64_t j = 0; j < m; ++j) sum += gy[r * m + j] * out_cols[(m + j * n_in + k) * B + r];
         gx[r * n_in + k] = sum;
