@@ -6,6 +6,7 @@
 #include "../../engine/src/search/polish.hpp"
 #include "symtorch/engine/parser.hpp"
 #include "symtorch/engine/printer.hpp"
+#include "symtorch/engine/simplify.hpp"
 
 using namespace symtorch;
 
@@ -18,7 +19,8 @@ TEST_CASE("phase shifts by multiples of pi/2 become plain sin/cos, with the same
       std::string text = form;
       text.replace(text.find('C'), 1, "(" + c + ")");
       const Expression e = parse_expression(text);
-      const Expression r = search_detail::rewrite_phase_shifts(e);
+      // As in polishing, the rewrite runs on simplified trees (k = 0 is simplify's business).
+      const Expression r = search_detail::rewrite_phase_shifts(simplify(e));
       INFO(text << " -> " << to_string(r));
       CHECK(r.num_constants() == 0);
       for (double x : {-2.3, -0.4, 0.0, 0.7, 1.9}) {
@@ -29,6 +31,16 @@ TEST_CASE("phase shifts by multiples of pi/2 become plain sin/cos, with the same
       }
     }
   }
+  // A shift of pi/2 - 1 inside a longer sum (keijzer_11 as found by the search).
+  const Expression k11 = parse_expression("cos(x0 + 0.5707963267948966 + (1 - x0) * x1) + x0 * x1");
+  const Expression r11 = search_detail::rewrite_phase_shifts(k11);
+  INFO(to_string(r11));
+  CHECK(to_string(r11).find("sin") != std::string::npos);
+  CHECK(to_string(r11).find("0.57") == std::string::npos);
+  for (double a : {-1.5, 0.2, 2.0})
+    for (double b : {-2.5, 0.3, 1.0})
+      CHECK(evaluate_reference(r11, std::vector<double>{a, b}) ==
+            doctest::Approx(evaluate_reference(k11, std::vector<double>{a, b})).epsilon(1e-12).scale(1));
   // Not a multiple of pi/2: unchanged.
   const Expression keep = parse_expression("sin(x0 + 1.5)");
   CHECK(search_detail::rewrite_phase_shifts(keep) == keep);

@@ -78,53 +78,63 @@ std::vector<double> simple_values(double c, int max_denominator) {
   return v;
 }
 
-// k if c = k·π/2 to round-off (|c - kπ/2| <= 1e-12 (1 + |c|)), else nothing.
-std::optional<long> quarter_turns(double c) {
+// c = k·π/2 + r with k != 0 and r simple (p/q, q <= 12, |r| <= 12) to round-off: (k, r).
+std::optional<std::pair<long, double>> quarter_turns(double c) {
   constexpr double half_pi = 1.5707963267948966;
-  const double k = std::round(c / half_pi);
-  if (std::abs(k) > 1e6 || std::abs(c - k * half_pi) > 1e-12 * (1 + std::abs(c))) return std::nullopt;
-  return static_cast<long>(k);
+  for (long m = 1; m <= 16; ++m) {
+    const long k = (m % 2 == 1) ? (m + 1) / 2 : -(m / 2);  // 1, -1, 2, -2, ..., 8, -8
+    const double x = c - static_cast<double>(k) * half_pi;
+    if (std::abs(x) > 12) continue;
+    for (int q = 1; q <= 12; ++q) {
+      const double r = std::round(x * q) / q;
+      if (std::abs(x - r) <= 1e-12 * (1 + std::abs(c))) return std::make_pair(k, r);
+    }
+  }
+  return std::nullopt;
+}
+
+// Constant terms of the additive chain rooted at i (through + and -), with their signs.
+void additive_constants(const Expression& e, std::size_t i, int sign, std::vector<std::pair<std::size_t, int>>& out) {
+  const Node& n = e[i];
+  if (n.op == Op::Add || n.op == Op::Sub) {
+    additive_constants(e, e.left_child(i), sign, out);
+    additive_constants(e, e.right_child(i), n.op == Op::Sub ? -sign : sign, out);
+  } else if (n.op == Op::Const) {
+    out.emplace_back(i, sign);
+  }
 }
 
 }  // namespace
 
 Expression rewrite_phase_shifts(const Expression& e) {
+  std::vector<std::pair<std::size_t, int>> terms;
   for (std::size_t i = 0; i < e.size(); ++i) {
     const Node& n = e[i];
     if (n.op != Op::Sin && n.op != Op::Cos) continue;
-    const std::size_t arg = i - 1;
-    const Node& a = e[arg];
-    if (a.op != Op::Add && a.op != Op::Sub) continue;
-    const std::size_t left = e.left_child(arg), right = e.right_child(arg);
-    // u + c, c + u, u - c, c - u with c = k·π/2.
-    const bool right_const = e[right].op == Op::Const, left_const = e[left].op == Op::Const;
-    if (right_const == left_const) continue;
-    const double c = right_const ? e[right].value : e[left].value;
-    const auto k0 = quarter_turns(c);
-    if (!k0) continue;
-    // The argument is s·u + k·π/2 with s = -1 only for c - u.
-    long k = *k0;
-    const bool minus_u = a.op == Op::Sub && left_const;
-    if (a.op == Op::Sub && right_const) k = -k;
-    const Expression u = e.subtree(right_const ? left : right);
-    // sin(-u + kπ/2) = -sin(u - kπ/2), cos(-u + kπ/2) = cos(u - kπ/2).
-    bool negate = false;
-    if (minus_u) {
-      k = -k;
-      negate = n.op == Op::Sin;
+    terms.clear();
+    additive_constants(e, i - 1, 1, terms);
+    for (const auto& [at, sign] : terms) {
+      const auto split = quarter_turns(e[at].value);
+      if (!split) continue;
+      // argument = v + sign·k·π/2, where v is the argument with the constant replaced by r.
+      Expression v = e.subtree(i - 1);
+      v[at - e.subtree_begin(i - 1)].value = split->second;
+      const long k = sign * split->first;
+      const int q = static_cast<int>(((k % 4) + 4) % 4);
+      // sin(v + qπ/2) = sin v, cos v, -sin v, -cos v; cos(v + qπ/2) = cos v, -sin v, -cos v, sin v.
+      Op f = n.op;
+      bool negate = false;
+      if (n.op == Op::Sin) {
+        if (q == 1 || q == 3) f = Op::Cos;
+        negate = q == 2 || q == 3;
+      } else {
+        if (q == 1 || q == 3) f = Op::Sin;
+        negate = q == 1 || q == 2;
+      }
+      Expression replacement = Expression::unary(f, simplify(v));
+      if (negate) replacement = Expression::unary(Op::Neg, replacement);
+      return rewrite_phase_shifts(simplify(e.replace_subtree(i, replacement)));
     }
-    const int q = static_cast<int>(((k % 4) + 4) % 4);
-    Op f = n.op;
-    if (n.op == Op::Sin) {
-      if (q == 1 || q == 3) f = Op::Cos;
-      if (q == 2 || q == 3) negate = !negate;
-    } else {
-      if (q == 1 || q == 3) f = Op::Sin;
-      if (q == 1 || q == 2) negate = !negate;
-    }
-    Expression replacement = Expression::unary(f, u);
-    if (negate) replacement = Expression::unary(Op::Neg, replacement);
-    return rewrite_phase_shifts(simplify(e.replace_subtree(i, replacement)));
   }
   return e;
 }
