@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <stop_token>
@@ -17,6 +18,7 @@
 
 #include "command.hpp"
 #include "symtorch/engine/dataset.hpp"
+#include "symtorch/engine/operators.hpp"
 #include "symtorch/engine/search.hpp"
 #include "symtorch/engine/search_json.hpp"
 
@@ -31,7 +33,7 @@ struct FitArgs {
   // Defaults are SearchOptions' (PySR's unless documented otherwise there).
   inline static const SearchOptions kDefaults{};
   std::string file, target, ops = "+,-,*,/", unary_ops, json_path, form, select = "best", nested, weights_column;
-  std::string precision = "float", batching = "auto", checkpoint, resume, warm_start;
+  std::string precision = "float", batching = "auto", checkpoint, resume, warm_start, complexities;
   int maxsize = kDefaults.maxsize, maxdepth = kDefaults.maxdepth, niterations = kDefaults.niterations;
   int populations = kDefaults.populations, population_size = kDefaults.population_size, threads = kDefaults.threads;
   int ncycles = kDefaults.ncycles_per_iteration, local_search = kDefaults.local_search_iterations;
@@ -41,6 +43,7 @@ struct FitArgs {
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
   bool no_progress = false, no_exact_stop = false, no_snap = false;
+  bool niterations_given = false;
 };
 
 // Restores the previous SIGINT handler when the fit ends.
@@ -58,7 +61,33 @@ class SigintGuard {
   void (*previous_)(int);
 };
 
+// "sin=2,exp=3": per-operator complexity (process-wide, in the operator registry).
+void set_complexities(const std::string& spec) {
+  std::size_t start = 0;
+  while (start <= spec.size()) {
+    const std::size_t comma = std::min(spec.find(',', start), spec.size());
+    const std::string item = spec.substr(start, comma - start);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("--complexity item '" + item + "' must look like 'sin=2'");
+    const std::string name = item.substr(0, eq), value = item.substr(eq + 1);
+    const auto op = OperatorRegistry::instance().find(name);
+    if (!op) throw std::invalid_argument("--complexity: unknown operator '" + name + "'");
+    std::size_t used = 0;
+    int c = 0;
+    try {
+      c = std::stoi(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != value.size() || value.empty() || c < 1)
+      throw std::invalid_argument("--complexity: '" + value + "' for '" + name + "' is not an integer >= 1");
+    OperatorRegistry::instance().set_complexity(*op, c);
+    start = comma + 1;
+  }
+}
+
 SearchOptions make_options(const FitArgs& a) {
+  if (!a.complexities.empty()) set_complexities(a.complexities);
   SearchOptions o;
   std::string list = a.ops;
   if (!a.unary_ops.empty()) list += "," + a.unary_ops;
@@ -66,7 +95,9 @@ SearchOptions make_options(const FitArgs& a) {
   if (!a.nested.empty()) o.nested_constraints = parse_nested_constraints(a.nested);
   o.maxsize = a.maxsize;
   o.maxdepth = a.maxdepth;
-  o.niterations = a.niterations;
+  // A time limit without an explicit iteration count means: search until the time is up.
+  const bool timed = a.time_limit > 0 || a.cpu_time_limit > 0;
+  o.niterations = timed && !a.niterations_given ? std::numeric_limits<int>::max() : a.niterations;
   o.populations = a.populations;
   o.population_size = a.population_size;
   o.ncycles_per_iteration = a.ncycles;
@@ -137,8 +168,10 @@ void run_fit(const FitArgs& a) {
     ProgressCallback progress;
     if (show_progress) {
       progress = [](const SearchProgress& p) {
-        fmt::print(stderr, "\r[{}/{}] {:.1f}s  best loss {:.4g}  front {}  {:.3g} evals/s   ", p.iteration, p.niterations,
-                   p.seconds, p.best_loss, p.front_size, static_cast<double>(p.evaluations) / std::max(p.seconds, 1e-9));
+        const std::string total =
+            p.niterations == std::numeric_limits<int>::max() ? std::string() : std::string("/").append(std::to_string(p.niterations));
+        fmt::print(stderr, "\r[{}{}] {:.1f}s  best loss {:.4g}  front {}  {:.3g} evals/s   ", p.iteration, total, p.seconds,
+                   p.best_loss, p.front_size, static_cast<double>(p.evaluations) / std::max(p.seconds, 1e-9));
         std::fflush(stderr);
       };
     }
@@ -165,9 +198,11 @@ const CommandRegistration registration(
                                       "(binary and unary; default +,-,*,/)");
       app.add_option("--unary-ops", a->unary_ops, "more operators, appended to --ops");
       app.add_option("--maxsize", a->maxsize, "largest equation complexity (default 30)");
+      app.add_option("--complexity", a->complexities, "per-operator complexity, e.g. 'sin=2,exp=3' (default 1 each)");
       app.add_option("--maxdepth", a->maxdepth, "largest tree depth (0 = no limit)");
       app.add_option("--nested", a->nested, "nested-operator limits, e.g. 'sin:sin=0,cos=0;exp:exp=0'");
-      app.add_option("--niterations", a->niterations, "iterations (default 100)");
+      app.add_option("--niterations", a->niterations,
+                     "iterations (default 100, or unlimited when a time limit is given)");
       app.add_option("--populations", a->populations, "islands (default 31)");
       app.add_option("--population-size", a->population_size, "members per island (default 27)");
       app.add_option("--ncycles", a->ncycles, "temperature steps per iteration (default 380)");
@@ -194,7 +229,10 @@ const CommandRegistration registration(
       app.add_option("--resume", a->resume, "continue from a checkpoint");
       app.add_option("--warm-start", a->warm_start, "seed the populations with the front of a --json file");
       app.add_flag("--no-progress", a->no_progress, "no progress line (it is shown on a terminal only anyway)");
-      app.callback([a] { run_fit(*a); });
+      app.callback([a, &app] {
+        a->niterations_given = app.count("--niterations") > 0;
+        run_fit(*a);
+      });
     });
 
 }  // namespace

@@ -7,8 +7,8 @@
 #                                    [--build DIR] [--bench DIR] [--filter REGEX] [--results DIR]
 #                                    [-- extra symtorch fit options]
 #
-# --time S is the search's wall-clock limit per problem (default 60); the suite's hard timeout
-# is S + 30 s, enough for loading, polishing and printing. The operator set is the same for
+# --time S is the search's wall-clock limit per problem (default 60; iterations are unlimited);
+# the suite's hard timeout is S + 30 s, enough for loading, polishing and printing. The operator set is the same for
 # every problem (no per-problem tuning): + - * / sin cos exp log sqrt square.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,7 +34,7 @@ SYMTORCH="$BUILD/apps/symtorch"
 [ -x "$SYMTORCH" ] || { echo "no symtorch binary at $SYMTORCH (build it, or pass --build DIR)" >&2; exit 1; }
 [ -x "$BENCH/run_suite.sh" ] || { echo "no run_suite.sh in $BENCH (pass --bench DIR)" >&2; exit 1; }
 OPS="+,-,*,/,sin,cos,exp,log,sqrt,square"
-CMD="$SYMTORCH fit {train} --ops $OPS --time-limit $TIME --threads $THREADS --seed $SEED --no-progress --json {json} ${EXTRA[*]:-}"
+CMD="$SYMTORCH fit {train} --ops $OPS --time-limit $TIME --niterations 1000000 --threads $THREADS --seed $SEED --no-progress --json {json} ${EXTRA[*]:-}"
 ARGS=(--noise "$NOISE" --timeout "$((TIME + 30))")
 [ -n "$FILTER" ] && ARGS+=(--filter "$FILTER")
 [ -n "$RESULTS" ] && ARGS+=(--results "$RESULTS")

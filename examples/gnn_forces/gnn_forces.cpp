@@ -308,6 +308,17 @@ json run_law(ex::ForceLaw law, const Config& c, bool& recovered) {
   return result;
 }
 
+// Reduced sizes for --small (a CTest run of seconds). Applied before the command line is parsed,
+// so options given explicitly still override them.
+void apply_small_sizes(Config& c) {
+  c.train_systems = 250;
+  c.test_systems = 40;
+  c.epochs = 25;
+  c.sr_iterations = 40;
+  c.sr_populations = 8;
+  c.distill_rows = 1000;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -326,17 +337,17 @@ int main(int argc, char** argv) {
   app.add_option("--particles", c.particles, "particles per system")->check(CLI::Range(2, 16));
   app.add_option("--systems", c.train_systems, "training systems")->check(CLI::PositiveNumber);
   app.add_option("--niterations", c.sr_iterations, "search iterations per component")->check(CLI::PositiveNumber);
+  app.add_option("--l1", c.l1, "L1 penalty weight on the messages")->check(CLI::NonNegativeNumber);
+  app.add_option("--hidden", c.hidden, "hidden width of the MLPs")->check(CLI::PositiveNumber);
+  app.add_option("--message-dim", c.message_dim, "message width (l1 regularizer)")->check(CLI::PositiveNumber);
+  app.add_option("--lr", c.learning_rate, "initial Adam learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--batch", c.batch_snapshots, "snapshots per batch")->check(CLI::PositiveNumber);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen, also in pipes
+  for (int k = 1; k < argc; ++k)
+    if (std::string(argv[k]) == "--small") apply_small_sizes(c);
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (small) {
-      c.train_systems = 250;
-      c.test_systems = 40;
-      c.epochs = 25;
-      c.sr_iterations = 40;
-      c.sr_populations = 8;
-      c.distill_rows = 1000;
-    }
     if (c.regularizer == "bottleneck") {
       c.message_dim = 2;
       c.l1 = 0;

@@ -168,6 +168,18 @@ double mse(const torch::Tensor& prediction, const torch::Tensor& truth) {
   return (prediction.to(torch::kFloat64).reshape(-1) - truth.reshape(-1)).pow(2).mean().item<double>();
 }
 
+// Reduced sizes for --small (a CTest run of seconds). Applied before the command line is parsed,
+// so options given explicitly still override them.
+void apply_small_sizes(Config& c) {
+  c.collocation = 500;
+  c.boundary_points = 64;
+  c.adam_steps = 600;
+  c.lbfgs_iterations = 300;
+  c.record_points = 21;
+  c.sr_iterations = 25;
+  c.sr_populations = 8;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -184,18 +196,12 @@ int main(int argc, char** argv) {
   app.add_option("--lbfgs-iterations", c.lbfgs_iterations, "L-BFGS iterations after Adam")->check(CLI::NonNegativeNumber);
   app.add_option("--niterations", c.sr_iterations, "search iterations")->check(CLI::PositiveNumber);
   app.add_flag("--float64", c.float64, "train in double precision (default float32)");
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen, also in pipes
+  for (int k = 1; k < argc; ++k)
+    if (std::string(argv[k]) == "--small") apply_small_sizes(c);
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (small) {
-      c.collocation = 500;
-      c.boundary_points = 64;
-      c.adam_steps = 600;
-      c.lbfgs_iterations = 300;
-      c.record_points = 21;
-      c.sr_iterations = 25;
-      c.sr_populations = 8;
-    }
     at::set_num_threads(c.threads);
     torch::manual_seed(c.seed);
     const torch::Dtype dtype = c.float64 ? torch::kFloat64 : torch::kFloat32;

@@ -1,5 +1,8 @@
 #include "symtorch/engine/regressor.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <stdexcept>
 
 #include "symtorch/engine/interpreter.hpp"
@@ -40,7 +43,16 @@ SearchResult Regressor::run(const Dataset& data) {
     stop_ = std::stop_source();
     token = stop_.get_token();
   }
-  return run_search(data, options_, selection_, token, progress_);
+  ProgressCallback progress = progress_;
+  if (!progress && options_.progress && ::isatty(STDERR_FILENO) != 0) {
+    progress = [](const SearchProgress& p) {
+      std::fprintf(stderr, "\r[%d/%d] %.1fs  best loss %.4g  front %d   ", p.iteration, p.niterations, p.seconds,
+                   p.best_loss, p.front_size);
+      if (p.iteration == p.niterations) std::fputc('\n', stderr);
+      std::fflush(stderr);
+    };
+  }
+  return run_search(data, options_, selection_, token, progress);
 }
 
 void Regressor::request_stop() {

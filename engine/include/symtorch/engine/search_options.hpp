@@ -137,8 +137,9 @@ struct SearchOptions {
   // --- run ---
   std::uint64_t seed = 0;
   int threads = 0;                         // 0 = all hardware threads
-  int verbosity = 0;                       // 0 silent, 1 per-iteration progress on stderr
-  bool progress = false;                   // progress line (callers enable it on a TTY only)
+  // Regressor only: print a progress line to stderr after every iteration when stderr is a
+  // terminal and no progress callback is set (run_search itself never prints).
+  bool progress = false;
 
   // --- warm start / checkpoint ---
   std::vector<std::string> warm_start;     // equations (infix, data's variable names) to seed
