@@ -48,6 +48,22 @@ struct EquationCheck {
 EquationCheck check_equation(ForceLaw law, const LawConstants& c, const std::string& equation,
                              const std::vector<double>& features);
 
+// The law's one shape parameter, refitted to an equation: gravity's power p of r in
+// m1 m2 (dx, dy) / r^p (true: 3), the spring's rest length L in (r - L) (dx, dy) / r (true:
+// LawConstants::rest_length). For each trial value the linear map of that family onto the
+// equation is fitted; the value with the largest R^2 is returned (grid, then golden-section
+// refinement). An equation with the right structure gives the true value; a wrong power or rest
+// length shows up here even when the R^2 of the true law is high.
+struct ShapeFit {
+  double value = 0;
+  double r2 = 0;
+  double truth = 0;
+};
+// Throws symtorch::ParseError for a bad equation, std::invalid_argument if it is not finite on
+// the features.
+ShapeFit fit_shape_parameter(ForceLaw law, const LawConstants& c, const std::string& equation,
+                             const std::vector<double>& features);
+
 // Indices of the `count` message columns with the largest standard deviation, largest first.
 std::vector<int> most_significant_components(const Eigen::MatrixXd& messages, int count);
 

@@ -176,7 +176,7 @@ void apply_small_sizes(Config& c) {
   c.adam_steps = 600;
   c.lbfgs_iterations = 300;
   c.record_points = 21;
-  c.sr_iterations = 25;
+  c.sr_iterations = 40;
   c.sr_populations = 8;
 }
 

@@ -81,3 +81,21 @@ TEST_CASE("most significant components are ordered by standard deviation") {
   CHECK(most_significant_components(m, 2) == std::vector<int>{1, 2});
   CHECK_THROWS_AS(most_significant_components(m, 4), std::invalid_argument);
 }
+
+TEST_CASE("the shape parameter is read back from an equation") {
+  const LawConstants c;
+  const std::vector<double> g = edges(ForceLaw::Gravity);
+  // Golden-section search converges to 1e-9 in the parameter; the families are exact here.
+  const ShapeFit cube = fit_shape_parameter(ForceLaw::Gravity, c, "0.3 * m1 * m2 * (dx - 2 * dy) / (r * r * r)", g);
+  CHECK(cube.value == doctest::Approx(3.0).epsilon(1e-6));
+  CHECK(cube.truth == 3.0);
+  CHECK(cube.r2 > 1 - 1e-12);
+  const ShapeFit square = fit_shape_parameter(ForceLaw::Gravity, c, "m1 * m2 * dx / (r * r)", g);
+  CHECK(square.value == doctest::Approx(2.0).epsilon(1e-6));
+
+  const std::vector<double> s = edges(ForceLaw::Spring);
+  const ShapeFit rest = fit_shape_parameter(ForceLaw::Spring, c, "(0.104 / r - 0.107) * (dy - 4 * dx)", s);
+  CHECK(rest.value == doctest::Approx(0.104 / 0.107).epsilon(1e-6));
+  CHECK(rest.truth == 1.0);
+  CHECK_THROWS_AS(fit_shape_parameter(ForceLaw::Spring, c, "dx / (r - r)", s), std::invalid_argument);
+}
