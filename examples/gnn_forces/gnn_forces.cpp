@@ -382,9 +382,9 @@ json run_law(ex::ForceLaw law, const Config& c, bool& recovered) {
 // Reduced sizes for --small (a CTest run of seconds). Applied before the command line is parsed,
 // so options given explicitly still override them.
 void apply_small_sizes(Config& c) {
-  c.train_systems = 250;
+  c.train_systems = 400;
   c.test_systems = 40;
-  c.epochs = 25;
+  c.epochs = 40;
   c.sr_iterations = 40;
   c.sr_populations = 8;
   c.distill_rows = 1000;
