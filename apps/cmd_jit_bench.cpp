@@ -19,11 +19,11 @@
 #include <iostream>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 
 #include "bench_backends.hpp"
 #include "command.hpp"
+#include "jit_args.hpp"
 #include "symtorch/engine/interpreter.hpp"
 #include "symtorch/engine/random_tree.hpp"
 #include "symtorch/jit/native_kernel.hpp"
@@ -39,17 +39,6 @@ struct BenchArgs {
   std::uint64_t seed = 1;
   bool no_cache = false;
 };
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, sep);) {
-    const auto first = part.find_first_not_of(" \t");
-    if (first == std::string::npos) continue;
-    parts.push_back(part.substr(first, part.find_last_not_of(" \t") - first + 1));
-  }
-  return parts;
-}
 
 struct Measured {
   std::string name;
@@ -90,7 +79,7 @@ void for_chunks(std::size_t rows, int threads, tbb::task_arena& arena, F&& f) {
 template <typename T>
 void run_bench_typed(const BenchArgs& a, const jit::KernelSpec& spec, const std::vector<std::string>& texts) {
   const std::size_t n = a.rows, m = spec.equations.outputs.size(), k = spec.num_inputs();
-  const auto bounds = split(a.range, ',');
+  const auto bounds = split_list(a.range, ',');
   if (bounds.size() != 2) throw std::invalid_argument("--range must be LO,HI, not '" + a.range + "'");
   const double lo = std::stod(bounds[0]), hi = std::stod(bounds[1]);
   if (!(lo <= hi)) throw std::invalid_argument("--range: LO must not exceed HI");
@@ -106,12 +95,7 @@ void run_bench_typed(const BenchArgs& a, const jit::KernelSpec& spec, const std:
   tbb::task_arena arena(std::max(1, a.threads));
   jit::CompileOptions options;
   options.use_cache = !a.no_cache;
-  options.vector_math = a.vector_math == "auto"      ? jit::VectorMath::Auto
-                        : a.vector_math == "libmvec" ? jit::VectorMath::Libmvec
-                        : a.vector_math == "sleef"   ? jit::VectorMath::Sleef
-                        : a.vector_math == "none"
-                            ? jit::VectorMath::None
-                            : throw std::invalid_argument("--vector-math must be auto, libmvec, sleef or none");
+  options.vector_math = parse_vector_math(a.vector_math);
   jit::NativeKernel kernel = jit::NativeKernel::compile(spec, options);
   std::vector<Measured> results;
 
@@ -223,14 +207,10 @@ void run_bench_typed(const BenchArgs& a, const jit::KernelSpec& spec, const std:
 }
 
 void run_bench(const BenchArgs& a) {
-  const auto texts = split(a.equations, ';');
-  if (texts.empty()) throw std::invalid_argument("no equation given");
   if (a.rows == 0) throw std::invalid_argument("--rows must be at least 1");
   if (a.threads < 1) throw std::invalid_argument("--threads must be at least 1");
-  jit::KernelSpec spec;
-  spec.equations = jit::parse_equations(texts, split(a.vars, ','));
-  spec.type = jit::parse_scalar_type(a.type);
-  jit::validate(spec);
+  const jit::KernelSpec spec = kernel_spec_from_args(a.equations, a.vars, a.type);
+  const auto texts = split_list(a.equations, ';');
   if (spec.type == jit::ScalarType::Float32) run_bench_typed<float>(a, spec, texts);
   else run_bench_typed<double>(a, spec, texts);
 }

@@ -10,10 +10,10 @@
 #include <functional>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 #include "command.hpp"
+#include "jit_args.hpp"
 #include "symtorch/jit/export.hpp"
 #include "symtorch/jit/ptx_module.hpp"
 
@@ -26,25 +26,6 @@ struct CompileArgs {
   int opt_level = 3, prefer_vector_width = 0;
   bool derivatives = false;
 };
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, sep);) {
-    const auto first = part.find_first_not_of(" \t");
-    if (first == std::string::npos) continue;
-    parts.push_back(part.substr(first, part.find_last_not_of(" \t") - first + 1));
-  }
-  return parts;
-}
-
-jit::VectorMath parse_vector_math(const std::string& s) {
-  if (s == "auto") return jit::VectorMath::Auto;
-  if (s == "libmvec") return jit::VectorMath::Libmvec;
-  if (s == "sleef") return jit::VectorMath::Sleef;
-  if (s == "none") return jit::VectorMath::None;
-  throw std::invalid_argument("--vector-math must be auto, libmvec, sleef or none, not '" + s + "'");
-}
 
 // Writes `out` for the host CPU: .o .so .h .ll.
 void export_host(const jit::KernelSpec& spec, const std::filesystem::path& out, const jit::CompileOptions& options) {
@@ -75,11 +56,7 @@ std::vector<std::pair<std::string, TargetWriter>>& targets() {
 }
 
 void run_compile(const CompileArgs& a) {
-  const auto texts = split(a.equations, ';');
-  if (texts.empty()) throw std::invalid_argument("no equation given");
-  jit::KernelSpec spec;
-  spec.equations = jit::parse_equations(texts, split(a.vars, ','));
-  spec.type = jit::parse_scalar_type(a.type);
+  jit::KernelSpec spec = kernel_spec_from_args(a.equations, a.vars, a.type);
   spec.name = a.name;
   spec.derivatives = a.derivatives;
   jit::validate(spec);
