@@ -4,7 +4,6 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
-#include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -12,11 +11,11 @@
 #include <llvm/TargetParser/Host.h>
 
 #include <algorithm>
-#include <map>
 #include <mutex>
 #include <stdexcept>
 
 #include "ir_builder.hpp"
+#include "target_machines.hpp"
 
 namespace symtorch::jit::detail {
 
@@ -47,31 +46,16 @@ std::string host_features() {
   return s;
 }
 
-llvm::CodeGenOptLevel codegen_level(int opt_level) {
-  switch (opt_level) {
-    case 0: return llvm::CodeGenOptLevel::None;
-    case 1: return llvm::CodeGenOptLevel::Less;
-    case 2: return llvm::CodeGenOptLevel::Default;
-    default: return llvm::CodeGenOptLevel::Aggressive;
-  }
-}
-
-// TargetMachine is not safe to share between threads that compile at the same time, so every
-// thread keeps its own (creating one costs about a millisecond; reuse keeps compiles cheap).
-llvm::TargetMachine& thread_target_machine(const TargetDescription& target) {
-  thread_local std::map<std::string, std::unique_ptr<llvm::TargetMachine>> machines;
-  const std::string key = target.triple + "|" + target.cpu + "|" + target.features + "|" + std::to_string(target.opt_level);
-  auto it = machines.find(key);
-  if (it != machines.end()) return *it->second;
-  std::string error;
-  const llvm::Target* t = llvm::TargetRegistry::lookupTarget(target.triple, error);
-  if (!t) throw std::runtime_error("LLVM has no target for " + target.triple + ": " + error);
-  llvm::TargetOptions options;  // IEEE semantics: no fast-math, FP contraction only for fmuladd
-  std::unique_ptr<llvm::TargetMachine> tm(t->createTargetMachine(target.triple, target.cpu, target.features, options,
-                                                                 llvm::Reloc::PIC_, llvm::CodeModel::Small,
-                                                                 codegen_level(target.opt_level)));
-  if (!tm) throw std::runtime_error("LLVM cannot create a target machine for " + target.triple + " cpu " + target.cpu);
-  return *machines.emplace(key, std::move(tm)).first->second;
+// FP contraction only for explicit fmuladd (IEEE semantics); PIC small code model for ORC and .so export.
+llvm::TargetMachine& host_target_machine(const TargetDescription& target) {
+  TargetMachineConfig config;
+  config.triple = target.triple;
+  config.cpu = target.cpu;
+  config.features = target.features;
+  config.opt_level = target.opt_level;
+  config.relocation = llvm::Reloc::PIC_;
+  config.code_model = llvm::CodeModel::Small;
+  return thread_target_machine(config);
 }
 
 std::unique_ptr<llvm::TargetLibraryInfoImpl> make_tli(const TargetDescription& target, llvm::TargetMachine& tm) {
@@ -126,7 +110,7 @@ std::string cache_key_text(const KernelSpec& spec, const ExpressionDag& dag, con
 }
 
 OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionDag& dag, const TargetDescription& target) {
-  llvm::TargetMachine& tm = thread_target_machine(target);
+  llvm::TargetMachine& tm = host_target_machine(target);
   OptimisedModule m;
   m.context = std::make_unique<llvm::LLVMContext>();
   m.module = std::make_unique<llvm::Module>(spec.name, *m.context);
@@ -170,7 +154,7 @@ OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionD
 }
 
 std::vector<char> emit_object(OptimisedModule& m, const TargetDescription& target) {
-  llvm::TargetMachine& tm = thread_target_machine(target);
+  llvm::TargetMachine& tm = host_target_machine(target);
   auto tli = make_tli(target, tm);
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);

@@ -4,7 +4,6 @@
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
-#include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -19,6 +18,7 @@
 
 #include "ptx_kernel.hpp"
 #include "ptx_libdevice.hpp"
+#include "target_machines.hpp"
 #include "symtorch/engine/printer.hpp"
 #include "symtorch/jit/export.hpp"
 #include "symtorch/jit/object_cache.hpp"
@@ -41,31 +41,14 @@ void initialise_nvptx() {
   });
 }
 
-llvm::CodeGenOptLevel codegen_level(int opt_level) {
-  switch (opt_level) {
-    case 0: return llvm::CodeGenOptLevel::None;
-    case 1: return llvm::CodeGenOptLevel::Less;
-    case 2: return llvm::CodeGenOptLevel::Default;
-    default: return llvm::CodeGenOptLevel::Aggressive;
-  }
-}
-
-// A TargetMachine must not be used by two threads at once: one per thread and configuration.
-llvm::TargetMachine& thread_target_machine(const PtxOptions& options) {
-  thread_local std::map<std::string, std::unique_ptr<llvm::TargetMachine>> machines;
-  const std::string cpu = "sm_" + std::to_string(options.sm);
-  const std::string key = cpu + "|" + std::to_string(options.opt_level) + "|" + (options.fma ? "fma" : "nofma");
-  if (auto it = machines.find(key); it != machines.end()) return *it->second;
-  std::string error;
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kTriple, error);
-  if (!target) throw std::runtime_error("LLVM has no NVPTX target: " + error);
-  llvm::TargetOptions to;
-  // Standard = only explicit fmuladd fuses (we emit none); Fast lets NVPTX contract a*b+c.
-  to.AllowFPOpFusion = options.fma ? llvm::FPOpFusion::Fast : llvm::FPOpFusion::Standard;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      kTriple, cpu, "", to, std::nullopt, std::nullopt, codegen_level(options.opt_level)));
-  if (!tm) throw std::runtime_error("LLVM cannot create an NVPTX target machine for " + cpu);
-  return *machines.emplace(key, std::move(tm)).first->second;
+// Standard = only explicit fmuladd fuses (we emit none); Fast lets NVPTX contract a*b+c.
+llvm::TargetMachine& nvptx_target_machine(const PtxOptions& options) {
+  detail::TargetMachineConfig config;
+  config.triple = kTriple;
+  config.cpu = "sm_" + std::to_string(options.sm);
+  config.opt_level = options.opt_level;
+  config.fp_op_fusion = options.fma ? llvm::FPOpFusion::Fast : llvm::FPOpFusion::Standard;
+  return detail::thread_target_machine(config);
 }
 
 void check_options(const PtxOptions& options) {
@@ -171,7 +154,7 @@ Prepared prepare(std::span<const KernelSpec> specs, const PtxOptions& options) {
 }
 
 std::string generate(std::span<const KernelSpec> specs, const Prepared& p, const PtxOptions& options) {
-  llvm::TargetMachine& tm = thread_target_machine(options);
+  llvm::TargetMachine& tm = nvptx_target_machine(options);
   llvm::LLVMContext context;
   auto module = std::make_unique<llvm::Module>("symtorch_ptx", context);
   module->setTargetTriple(kTriple);
