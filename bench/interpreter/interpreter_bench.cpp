@@ -1,11 +1,9 @@
 // Interpreter throughput (node·rows per second, one core) against the same expressions written
 // by hand and compiled with -O3 -march=native, measured in the same run.
 //   usage: bench_interpreter [rows=100000] [seconds-per-measurement=0.5]
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,28 +12,11 @@
 #include "hand_written.hpp"
 #include "symtorch/engine/interpreter.hpp"
 #include "symtorch/engine/parser.hpp"
+#include "time_per_call.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Best-of-5 average seconds per call, each trial repeating the call for ~budget/5 seconds.
-double time_per_call(const std::function<void()>& f, double budget) {
-  f();  // warm-up: page in buffers, size interpreter scratch
-  double best = 1e300;
-  for (int trial = 0; trial < 5; ++trial) {
-    int reps = 0;
-    const auto start = Clock::now();
-    double elapsed = 0;
-    do {
-      f();
-      ++reps;
-      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    } while (elapsed < budget / 5);
-    best = std::min(best, elapsed / reps);
-  }
-  return best;
-}
+using symtorch::bench::time_per_call;
 
 template <typename T>
 void run(const char* label, const char* text, void (*hand)(const T* const*, T*, std::size_t), std::size_t rows,

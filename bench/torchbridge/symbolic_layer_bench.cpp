@@ -25,28 +25,13 @@
 #include "symtorch/torch/equation.hpp"
 #include "symtorch/torch/symbolic_model.hpp"
 #include "symtorch/torch_eval/torch_ops.hpp"
+#include "time_per_call.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Best-of-5 mean seconds per call, each trial repeating the call for budget/5 seconds.
-double time_per_call(const std::function<void()>& f, double budget) {
-  f();
-  double best = 1e300;
-  for (int trial = 0; trial < 5; ++trial) {
-    int reps = 0;
-    const auto start = Clock::now();
-    double elapsed = 0;
-    do {
-      f();
-      ++reps;
-      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    } while (elapsed < budget / 5);
-    best = std::min(best, elapsed / reps);
-  }
-  return best;
-}
+using symtorch::bench::time_per_call;
 
 // The equation as torch ops (one ATen call per operator node) on the columns of x [n, k].
 at::Tensor torch_ops(const symtorch::Expression& e, const at::Tensor& x) {
