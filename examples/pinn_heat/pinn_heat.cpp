@@ -53,6 +53,7 @@ struct Config {
   int sr_iterations = 60;
   int sr_populations = 16;
   int maxsize = 20;
+  double selection_tolerance = 10;
   int mse_points = 101;
   std::uint64_t seed = 1;
   int threads = 2;        // search
@@ -199,6 +200,8 @@ int main(int argc, char** argv) {
   app.add_option("--adam-steps", c.adam_steps, "Adam steps")->check(CLI::NonNegativeNumber);
   app.add_option("--lbfgs-iterations", c.lbfgs_iterations, "L-BFGS iterations after Adam")->check(CLI::NonNegativeNumber);
   app.add_option("--niterations", c.sr_iterations, "search iterations")->check(CLI::PositiveNumber);
+  app.add_option("--selection-tolerance", c.selection_tolerance, "choose by score among front members within this factor of the lowest loss")
+      ->check(CLI::Range(1.0, 1e300));
   app.add_flag("--float64", c.float64, "train in double precision (default float32)");
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen, also in pipes
   for (int k = 1; k < argc; ++k)
@@ -245,6 +248,12 @@ int main(int argc, char** argv) {
     options.search.nested_constraints =
         symtorch::parse_nested_constraints("sin:sin=0,cos=0;cos:sin=0,cos=0;exp:exp=0");
     options.search.maxsize = c.maxsize;
+    // PySR's "best" rule, but among members within 10x (not 1.5x) of the lowest loss. A trained
+    // network is not noisy data: the last order of magnitude of its loss (MSE ~1e-8 here) is the
+    // network's own approximation error, which extra terms such as 1e-7*exp(9*x*t) chase
+    // (seed 2 at --small chose one with 1.5x). One order of magnitude keeps the choice among
+    // equations that describe the network equally well.
+    options.selection.tolerance = c.selection_tolerance;
     options.search.niterations = c.sr_iterations;
     options.search.populations = c.sr_populations;
     options.search.seed = c.seed;
@@ -292,7 +301,7 @@ int main(int argc, char** argv) {
            {{"alpha", c.alpha}, {"hidden", c.hidden}, {"hidden_layers", c.hidden_layers},
             {"collocation", c.collocation}, {"adam_steps", c.adam_steps}, {"lbfgs_iterations", c.lbfgs_iterations},
             {"dtype", c.float64 ? "float64" : "float32"}, {"record_points", c.record_points},
-            {"sr_iterations", c.sr_iterations}, {"sr_populations", c.sr_populations}, {"maxsize", c.maxsize},
+            {"sr_iterations", c.sr_iterations}, {"sr_populations", c.sr_populations}, {"maxsize", c.maxsize}, {"selection_tolerance", c.selection_tolerance},
             {"seed", c.seed}, {"threads", c.threads}, {"torch_threads", c.torch_threads}, {"small", small}}},
           {"pinn", {{"loss_after_adam", trained.adam_loss}, {"final_loss", trained.final_loss},
                     {"train_seconds", trained.seconds}, {"mse_vs_analytic", pinn_mse}}},
