@@ -27,4 +27,15 @@ Expression simplify(const Expression& e);
 // Only folds subtrees that contain no variables into single constants.
 Expression fold_constants(const Expression& e);
 
+// simplify() plus rewrites that make equations shorter but may change the value by rounding, or
+// where the original is not finite; for the search, which refits constants anyway and only keeps
+// equations with a finite loss:
+//   constants merged through products and quotients: c·(d·u) -> (c·d)·u, c/(d·u) -> (c/d)/u,
+//     (c·u)·(d·v) -> (c·d)·(u·v), (c·u)·v -> c·(u·v), -(c·u) -> (-c)·u;
+//   square(c·u) -> c²·square(u), sqrt(c·u) -> sqrt(c)·sqrt(u) for c > 0;
+//   constants merged through sums: (u + c) + d -> u + (c + d), (u + c) ± v -> (u ± v) + c;
+//   like terms: c·u ± d·u -> (c ± d)·u (also u + u -> 2·u); u - u -> 0, u / u -> 1.
+// A merge that would produce a non-finite constant is not done.
+Expression simplify_algebra(const Expression& e);
+
 }  // namespace symtorch
