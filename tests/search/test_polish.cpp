@@ -52,3 +52,12 @@ TEST_CASE("zero products are dropped and the tree simplified") {
   const Expression keep = parse_expression("x0 / 0");  // 0 only as a divisor: not a zero product
   CHECK(search_detail::drop_zero_products(keep) == keep);
 }
+
+TEST_CASE("products with constants like 1/3 are written with integer denominators") {
+  const Expression e = parse_expression("x1 * (1 - (0.3333333333333333 * x0)) + -0.6666666666666666 * x1");
+  CHECK(to_string(search_detail::rational_coefficients(e)) ==
+        to_string(parse_expression("x1 * (1 - x0 / 3) + 2 * x1 / -3")));
+  // Short decimals stay; 0.123456 is no fraction p/q with q <= 12; 0.5 + x0 is not a product.
+  const Expression keep = parse_expression("0.25 * x0 + 0.3 * x1 + 0.123456 * x0 + (0.5 + x0)");
+  CHECK(search_detail::rational_coefficients(keep) == keep);
+}

@@ -199,7 +199,7 @@ bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, 
       return true;
     case Mutation::Simplify:
       c = parent;
-      c.expr = simplify(parent.expr);
+      c.expr = simplify_algebra(parent.expr);
       c.complexity = c.expr.complexity();
       c.cost = ctx_.cost(c.loss, c.complexity);
       return true;
@@ -310,7 +310,7 @@ void IslandWorker<T>::iterate(IslandState& s) {
   // PySR's optimize_and_simplify_population.
   for (Member& m : s.members) {
     if (o.should_simplify && m.expr.size() > 1) {
-      Expression simplified = simplify(m.expr);
+      Expression simplified = simplify_algebra(m.expr);
       if (!(simplified == m.expr)) {
         m.expr = std::move(simplified);
         m.complexity = m.expr.complexity();

@@ -1,11 +1,10 @@
 #include "polish.hpp"
 
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <cmath>
 #include <optional>
 
+#include "parallel_for.hpp"
 #include "symtorch/engine/constant_optimizer.hpp"
 #include "symtorch/engine/simplify.hpp"
 
@@ -56,7 +55,7 @@ double weighted_variance(const Dataset& data) {
 Member explicit_member(const Member& m, bool scaled, const SearchOptions& options, double baseline) {
   if (!scaled) return m;
   Member out = m;
-  out.expr = simplify(Expression::binary(
+  out.expr = simplify_algebra(Expression::binary(
       Op::Add, Expression::binary(Op::Mul, Expression::constant(m.scale), m.expr), Expression::constant(m.offset)));
   out.complexity = out.expr.complexity();
   out.cost = m.loss / baseline + options.parsimony * out.complexity;
@@ -150,6 +149,48 @@ Expression drop_zero_products(const Expression& e) {
   return e;
 }
 
+namespace {
+
+// v rounded to 3 decimals, if that is v to round-off.
+std::optional<double> short_decimal(double v) {
+  const double r = std::round(v * 1000) / 1000;
+  if (std::abs(v - r) > 1e-12 * std::max(1.0, std::abs(v))) return std::nullopt;
+  return r;
+}
+
+}  // namespace
+
+Expression rational_coefficients(const Expression& e) {
+  // c = p/q to round-off with q <= 12, for c that needs more than 3 decimals.
+  auto fraction = [&e](std::size_t i) -> std::optional<std::pair<double, double>> {
+    if (e[i].op != Op::Const || e[i].value == 0 || short_decimal(e[i].value)) return std::nullopt;
+    const double c = e[i].value;
+    for (int q = 2; q <= 12; ++q) {
+      const double p = std::round(c * q);
+      if (p != 0 && std::abs(p) <= 1000 && std::abs(c * q - p) <= 1e-12 * std::abs(p)) return std::make_pair(p, double(q));
+    }
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e[i].op != Op::Mul) continue;
+    const std::size_t l = e.left_child(i), r = e.right_child(i);
+    auto pq = fraction(l);
+    std::size_t other = r;
+    if (!pq) {
+      pq = fraction(r);
+      other = l;
+    }
+    if (!pq) continue;
+    const auto [p, q] = *pq;
+    const Expression u = e.subtree(other);
+    const Expression numerator =
+        std::abs(p) == 1 ? u : Expression::binary(Op::Mul, Expression::constant(std::abs(p)), u);
+    const Expression replacement = Expression::binary(Op::Div, numerator, Expression::constant(p < 0 ? -q : q));
+    return rational_coefficients(e.replace_subtree(i, replacement));
+  }
+  return e;
+}
+
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor) {
   const std::size_t nconst = e.num_constants();
   if (nconst == 0 || !std::isfinite(loss)) return;
@@ -205,7 +246,7 @@ std::vector<std::size_t> polish_sample_rows(std::size_t n) {
 
 FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor) {
   FrontMember out;
-  out.expression = simplify(m.expr);
+  out.expression = simplify_algebra(m.expr);
   if (options.optimize_constants && out.expression.num_constants() > 0) {
     ConstantOptimizer<double> optimizer;
     SearchRng rng(fit_seed(out.expression.hash(true), options.seed));
@@ -218,7 +259,7 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
       settings.restarts = 0;
       improved |= optimizer.optimize(out.expression, data.full, rng, settings).improved;
     }
-    if (improved) out.expression = simplify(out.expression);  // constants may have reached 0 or 1 exactly
+    if (improved) out.expression = simplify_algebra(out.expression);  // constants may have reached 0 or 1 exactly
   }
   LossEvaluator<double> evaluator(false);
   out.loss = evaluator.loss(out.expression, data.full).loss;
@@ -226,7 +267,7 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
     Expression trial = out.expression;
     double sample_loss = data.sampled ? evaluator.loss(trial, data.sample).loss : out.loss;
     snap_constants(trial, sample_loss, data.sample, loss_floor);
-    trial = drop_zero_products(simplify(trial));
+    trial = drop_zero_products(simplify_algebra(trial));
     const double full_loss = evaluator.loss(trial, data.full).loss;
     // The full data confirms the snaps with the same BIC allowance per constant.
     const double n = static_cast<double>(data.full.rows);
@@ -236,7 +277,7 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
       out.loss = full_loss;
     }
   }
-  out.expression = rewrite_phase_shifts(out.expression);
+  out.expression = rational_coefficients(rewrite_phase_shifts(out.expression));
   out.loss = evaluator.loss(out.expression, data.full).loss;
   out.complexity = out.expression.complexity();
   return out;
@@ -245,8 +286,8 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
 std::vector<FrontMember> polish_all(const std::vector<Member>& members, const SearchOptions& options,
                                     const PolishData& data, double loss_floor) {
   std::vector<FrontMember> out(members.size());
-  tbb::parallel_for(std::size_t{0}, members.size(),
-                    [&](std::size_t i) { out[i] = polish_member(members[i], options, data, loss_floor); });
+  parallel_for(std::size_t{0}, members.size(),
+               [&](std::size_t i) { out[i] = polish_member(members[i], options, data, loss_floor); });
   return out;
 }
 

@@ -52,6 +52,12 @@ Expression rewrite_phase_shifts(const Expression& e);
 // so callers keep the result only if the loss on the data is unchanged.
 Expression drop_zero_products(const Expression& e);
 
+// Writes c·u with c = p/q (q <= 12) that needs more than 3 decimals as u / q or p·u / q:
+// 0.3333333333333333·u -> u / 3, -0.6666666666666666·u -> 2·u / -3. The form people write
+// (with two nodes more when p != ±1): a long decimal is read back, by people and by rules that
+// round constants to a few decimals, as a different number.
+Expression rational_coefficients(const Expression& e);
+
 // Snaps the constants of e to simple values where the loss allows (updates e and loss).
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor);
 
