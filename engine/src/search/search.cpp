@@ -1,7 +1,6 @@
 #include "symtorch/engine/search.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 
 #include "checkpoint.hpp"
 #include "island.hpp"
+#include "parallel_for.hpp"
 #include "polish.hpp"
 #include "symtorch/engine/parser.hpp"
 
@@ -93,7 +93,7 @@ class SearchDriver {
       state_.islands.resize(static_cast<std::size_t>(options_.populations));
       for (std::size_t i = 0; i < state_.islands.size(); ++i) state_.islands[i].rng = SearchRng::stream(options_.seed, i);
       arena_.execute([&] {
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
+        search_detail::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
           for (std::size_t i = r.begin(); i < r.end(); ++i) workers_[i]->initialize(state_.islands[i], seeds);
         });
       });
@@ -114,7 +114,7 @@ class SearchDriver {
       ctx_.curmaxsize = current_maxsize();
       ctx_.set_frequencies(state_.frequencies.normalized());
       arena_.execute([&] {
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
+        search_detail::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
           for (std::size_t i = r.begin(); i < r.end(); ++i) workers_[i]->iterate(state_.islands[i]);
         });
       });
@@ -198,7 +198,7 @@ class SearchDriver {
     std::vector<LossResult> results(todo.size());
     tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(false); });
     arena_.execute([&] {
-      tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
+      search_detail::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
         results[i] = evaluators.local().loss(todo[i]->expr, ctx_.full.view());
       });
     });
