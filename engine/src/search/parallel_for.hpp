@@ -5,9 +5,10 @@
 // built with -fsanitize=thread, so TSan sees neither that a body runs after the code that
 // called parallel_for nor that it finishes before parallel_for returns, and reports every
 // read of data prepared before the loop as a race. In a TSan build these wrappers state
-// exactly those two orderings (a task is built before it runs; every body call ends before
-// the loop returns) and nothing else, so races between two body calls are still reported.
-// In every other build they are plain tbb::parallel_for.
+// only orderings oneTBB really provides (a task is built before it runs, its memory is
+// reused only after its body has been read, every body call ends before the loop returns),
+// so races between body calls that run concurrently are still reported. In every other
+// build they are plain tbb::parallel_for.
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
