@@ -39,7 +39,7 @@ struct FitArgs {
   int ncycles = kDefaults.ncycles_per_iteration, local_search = kDefaults.local_search_iterations;
   std::uint64_t seed = kDefaults.seed;
   double time_limit = 0, cpu_time_limit = 0, parsimony = kDefaults.parsimony, tolerance = 1.5;
-  double linear_scaling = kDefaults.linear_scaling;
+  double linear_scaling = kDefaults.linear_scaling, operator_subsets = kDefaults.operator_subsets;
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
   bool no_progress = false, no_exact_stop = false, no_snap = false;
@@ -110,6 +110,7 @@ SearchOptions make_options(const FitArgs& a) {
   o.snap_constants = !a.no_snap;
   o.parsimony = a.parsimony;
   o.linear_scaling = a.linear_scaling;
+  o.operator_subsets = a.operator_subsets;
   o.seed = a.seed;
   o.threads = a.threads;
   o.batch_size = a.batch_size;
@@ -215,6 +216,8 @@ const CommandRegistration registration(
       app.add_option("--parsimony", a->parsimony, "cost per unit complexity (default 0)");
       app.add_option("--linear-scaling", a->linear_scaling,
                      "fraction of islands judging candidates as a*f(x)+b with a, b fitted in closed form (0..1)");
+      app.add_option("--operator-subsets", a->operator_subsets,
+                     "fraction of islands growing nodes from a random half of the unary operators (0..1)");
       app.add_option("--precision", a->precision, "search evaluation precision: float (default) or double");
       app.add_option("--batching", a->batching, "mini-batches: auto (over 10000 rows), on, off");
       app.add_option("--batch-size", a->batch_size, "rows per mini-batch (default 1024)");

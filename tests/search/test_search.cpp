@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <cmath>
@@ -249,4 +250,65 @@ TEST_CASE("snapping replaces redundant constants of an exact fit by simple value
   const SearchResult raw = run_search(d, o);
   CHECK(raw.best().loss < 1e-20);
   CHECK_FALSE(all_simple(raw.best().expression));
+}
+
+TEST_CASE("operator-subset islands draw a fixed part of the unary operators and keep to it") {
+  SearchOptions o = quick_options();
+  o.unary_operators = {Op::Sin, Op::Exp, Op::Cos};
+  o.operator_subsets = 0.5;
+  int subset_islands = 0;
+  for (int i = 0; i < o.populations; ++i) {
+    const auto ops = o.island_unary_operators(i);
+    CHECK(ops == o.island_unary_operators(i));  // a function of (seed, island) only
+    if (!o.subset_island(i)) {
+      CHECK(ops == o.unary_operators);
+      continue;
+    }
+    ++subset_islands;
+    std::size_t at = 0;  // an ordered sub-sequence of the full set
+    for (const Op op : ops) {
+      while (at < o.unary_operators.size() && o.unary_operators[at] != op) ++at;
+      CHECK(at < o.unary_operators.size());
+    }
+  }
+  CHECK(subset_islands == o.populations / 2);
+  CHECK_FALSE(o.linear_scaling > 0);
+  o.linear_scaling = 0.5;  // the two kinds of island are spread from opposite ends
+  CHECK(o.scaled_island(0) != o.subset_island(0));
+
+  // A subset island neither builds an operator outside its subset nor takes one in through
+  // migration, even when the full island next to it lives on that operator and migration is
+  // heavy. Island 0 of two is the subset island; its members are read from a checkpoint.
+  const Dataset d = make_data(100, [](double a, double b) { return std::exp(a) + b; });
+  o.linear_scaling = 0;
+  o.populations = 2;
+  o.niterations = 4;
+  o.fraction_replaced_hof = 0.5;
+  o.stop_on_exact_fit = false;
+  REQUIRE(o.subset_island(0));
+  REQUIRE_FALSE(o.subset_island(1));
+  auto has_exp = [](const std::vector<Op>& v) { return std::find(v.begin(), v.end(), Op::Exp) != v.end(); };
+  for (o.seed = 1; o.seed < 200 && has_exp(o.island_unary_operators(0)); ++o.seed) {
+  }
+  REQUIRE_FALSE(has_exp(o.island_unary_operators(0)));
+  const std::string ckpt = temp_path("subsets.json");
+  o.checkpoint_path = ckpt;
+  const SearchResult r = run_search(d, o);
+  const nlohmann::json saved = nlohmann::json::parse(std::ifstream(ckpt));
+  std::filesystem::remove(ckpt);
+  auto count_exp = [](const nlohmann::json& members) {
+    int n = 0;
+    for (const auto& m : members)
+      for (const auto& token : m.at("expr")) n += token == "exp";
+    return n;
+  };
+  CHECK(count_exp(saved.at("islands").at(0).at("members")) == 0);
+  CHECK(count_exp(saved.at("islands").at(1).at("members")) > 0);  // the full island does use exp
+  // Determinism holds with subset islands, whatever the thread count.
+  o.checkpoint_path.clear();
+  o.threads = 1;
+  const SearchResult r1 = run_search(d, o);
+  o.threads = 2;
+  check_same_front(r1, run_search(d, o));
+  check_same_front(r, r1);
 }

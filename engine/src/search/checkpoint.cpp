@@ -62,6 +62,7 @@ json shape_of(const SearchOptions& o, const Dataset& data) {
           {"maxsize", o.maxsize},
           {"operators", ops},
           {"linear_scaling", o.linear_scaling},
+          {"operator_subsets", o.operator_subsets},
           {"seed", o.seed}};
 }
 

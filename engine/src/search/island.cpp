@@ -9,11 +9,11 @@
 namespace symtorch::search_detail {
 
 template <typename T>
-IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx, bool scaled)
+IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary)
     : ctx_(ctx),
       scaled_(scaled),
       evaluator_(scaled),
-      mutator_(ctx.options, ctx.data.num_features()),
+      mutator_(ctx.options, ctx.data.num_features(), std::move(unary)),
       best_seen_(static_cast<std::size_t>(ctx.options.maxsize) + 1) {
   // Tournament: the k-th best of the sample wins with probability ∝ p (1 - p)^k.
   const double p = ctx.options.tournament_selection_p;

@@ -28,8 +28,9 @@ struct IslandCounters {
 template <typename T>
 class IslandWorker {
  public:
-  // `scaled`: candidates are judged with linear scaling (a·f + b fitted in closed form).
-  IslandWorker(const SearchContext<T>& ctx, bool scaled);
+  // `scaled`: candidates are judged with linear scaling (a·f + b fitted in closed form);
+  // `unary`: the unary operators that mutations may introduce.
+  IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary);
   bool scaled() const { return scaled_; }
 
   // A fresh random population (PySR: leaves grown by 3 append steps); `seeds` (warm start)

@@ -65,8 +65,11 @@ const char* mutation_name(Mutation m) {
 }
 
 Mutator::Mutator(const SearchOptions& options, std::size_t num_features)
+    : Mutator(options, num_features, options.unary_operators) {}
+
+Mutator::Mutator(const SearchOptions& options, std::size_t num_features, std::vector<Op> unary)
     : binary_(options.binary_operators),
-      unary_(options.unary_operators),
+      unary_(std::move(unary)),
       num_features_(num_features),
       perturbation_factor_(options.perturbation_factor),
       probability_negate_(options.probability_negate_constant),

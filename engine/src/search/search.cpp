@@ -83,8 +83,11 @@ class SearchDriver {
   SearchResult run(const Selection& selection) {
     const auto names = names_of(data_);
     const auto seeds = parse_warm_start(options_, names);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(options_.populations); ++i)
-      workers_.push_back(std::make_unique<IslandWorker<T>>(ctx_, options_.scaled_island(static_cast<int>(i))));
+    for (std::size_t i = 0; i < static_cast<std::size_t>(options_.populations); ++i) {
+      island_unary_.push_back(options_.island_unary_operators(static_cast<int>(i)));
+      workers_.push_back(
+          std::make_unique<IslandWorker<T>>(ctx_, options_.scaled_island(static_cast<int>(i)), island_unary_.back()));
+    }
     if (!options_.resume_path.empty()) {
       state_ = load_checkpoint(options_.resume_path, options_, data_);
     } else {
@@ -222,8 +225,19 @@ class SearchDriver {
   // Poisson(population_size * fraction) members replaced by copies of random `pool` members
   // (PySR's migrate!), drawn from the island's own RNG.
   // Migrants are explicit equations, re-evaluated by the receiving island (scaled or not).
-  void migrate(std::size_t island, const std::vector<Member>& pool, double fraction) {
+  // An operator-subset island takes in only migrants built from its own unary operators:
+  // otherwise the hall of fame, which the full-operator islands dominate, would refill it with
+  // the very compositions it exists to get away from.
+  void migrate(std::size_t island, const std::vector<Member>& all, double fraction) {
     IslandState& s = state_.islands[island];
+    const std::vector<Member>* source = &all;
+    std::vector<Member> filtered;
+    if (options_.subset_island(static_cast<int>(island))) {
+      for (const auto& m : all)
+        if (uses_only_unary(m.expr, island_unary_[island])) filtered.push_back(m);
+      source = &filtered;
+    }
+    const std::vector<Member>& pool = *source;
     if (pool.empty() || fraction <= 0) return;
     std::size_t count = s.rng.poisson(static_cast<double>(s.members.size()) * fraction);
     count = std::min({count, pool.size(), s.members.size()});
@@ -299,8 +313,15 @@ class SearchDriver {
     progress_(p);
   }
 
+  static bool uses_only_unary(const Expression& e, const std::vector<Op>& unary) {
+    for (const Node& n : e.nodes())
+      if (n.arity == 1 && std::find(unary.begin(), unary.end(), n.op) == unary.end()) return false;
+    return true;
+  }
+
   const Dataset& data_;
   const SearchOptions& options_;
+  std::vector<std::vector<Op>> island_unary_;
   const ProgressCallback& progress_;
   Clock::time_point start_ = Clock::now();
   double cpu_start_ = process_cpu_seconds();

@@ -44,6 +44,7 @@ json options_to_json(const SearchOptions& o) {
           {"parsimony", o.parsimony},
           {"adaptive_parsimony_scaling", o.adaptive_parsimony_scaling},
           {"linear_scaling", o.linear_scaling},
+          {"operator_subsets", o.operator_subsets},
           {"crossover_probability", o.crossover_probability},
           {"annealing", o.annealing},
           {"alpha", o.alpha},

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "symtorch/engine/random.hpp"
+
 namespace symtorch {
 namespace {
 
@@ -71,6 +73,8 @@ void SearchOptions::validate() const {
           "CPU time limit must be a finite number of seconds >= 0 (0 = none)");
   require(local_search_iterations >= 0, "local_search_iterations must be >= 0");
   require(!target_loss || (std::isfinite(*target_loss) && *target_loss >= 0), "target loss must be finite and >= 0");
+  require(operator_subsets >= 0 && operator_subsets <= 1,
+          "operator_subsets is the fraction of islands that use it: 0..1 (got " + std::to_string(operator_subsets) + ")");
   require(linear_scaling >= 0 && linear_scaling <= 1,
           "linear_scaling is the fraction of islands that use it: 0..1 (got " + std::to_string(linear_scaling) + ")");
   require(std::isfinite(parsimony) && parsimony >= 0, "parsimony must be >= 0");
@@ -111,9 +115,30 @@ void SearchOptions::validate() const {
   }
 }
 
-bool SearchOptions::scaled_island(int island) const {
-  // Island i is scaled when floor((i + 1) f) > floor(i f): an even spread over the islands.
-  return std::floor((island + 1) * linear_scaling) > std::floor(island * linear_scaling);
+namespace {
+bool spread_pick(int island, double fraction) {
+  // Island i is picked when floor((i + 1) f) > floor(i f): an even spread over the islands.
+  return std::floor((island + 1) * fraction) > std::floor(island * fraction);
+}
+}  // namespace
+
+bool SearchOptions::scaled_island(int island) const { return spread_pick(island, linear_scaling); }
+
+// Counted from the last island, so that with equal fractions the subset islands are not
+// exactly the linearly scaled ones.
+bool SearchOptions::subset_island(int island) const {
+  return spread_pick(populations - 1 - island, operator_subsets);
+}
+
+std::vector<Op> SearchOptions::island_unary_operators(int island) const {
+  if (!subset_island(island)) return unary_operators;
+  // Its own stream (offset far from the islands' evolution streams), so the subset does not
+  // shift any other random draw.
+  auto rng = SearchRng::stream(seed ^ 0x5EB5E7ull, static_cast<std::uint64_t>(island));
+  std::vector<Op> kept;
+  for (const Op op : unary_operators)
+    if (rng.coin()) kept.push_back(op);
+  return kept;
 }
 
 bool SearchOptions::use_batching(std::size_t rows) const {

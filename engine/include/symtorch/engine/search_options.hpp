@@ -84,6 +84,15 @@ struct SearchOptions {
   // written into them), so both kinds of island share the hall of fame and migrants.
   double linear_scaling = 0.0;
   bool scaled_island(int island) const;
+  // Fraction of the islands (interleaved as for linear_scaling) that grow new nodes from a
+  // random subset of the unary operators, each kept with probability 1/2, drawn from (seed,
+  // island). With many unary operators, forms that need few of them (a rational function, a
+  // polynomial) drown among exp/cos compositions that fit almost as well; an island without
+  // those operators keeps exploring the plain forms. Members still migrate freely, so an
+  // island may hold operators outside its own subset.
+  double operator_subsets = 0.5;
+  bool subset_island(int island) const;
+  std::vector<Op> island_unary_operators(int island) const;
   int warmup_maxsize_iterations = 0;       // grow maxsize from 3 over this many iterations
 
   // --- evolution ---
