@@ -224,7 +224,7 @@ const CommandRegistration registration(
       app.add_option("--weights", a->weights_column, "column of sample weights (not a feature)");
       app.add_option("--seed", a->seed, "random seed (default 0)");
       app.add_option("--threads", a->threads, "worker threads (0 = all)");
-      app.add_option("--select", a->select, "best (default), accuracy, or a complexity");
+      app.add_option("--select", a->select, "best (default), accuracy, bic, or a complexity");
       app.add_option("--tolerance", a->tolerance, "for 'best': loss tolerance over the lowest (default 1.5)");
       app.add_option("--json", a->json_path, "write the front, options and statistics as JSON");
       app.add_option("--form", a->form, "fit only the constants of this form, e.g. 'a*sin(b*x)+c'");

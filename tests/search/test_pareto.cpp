@@ -82,13 +82,38 @@ TEST_CASE("losses below the floor count as equal: the simplest exact member wins
   CHECK(std::isfinite(front[1].score));
 }
 
+TEST_CASE("bic weighs each drop in loss by the number of rows behind it") {
+  // The noisy nguyen_5 front of the public suite, rounded (500 rows): an approximation at
+  // complexity 7 after a large drop (score 1.04), the true form one node later (score 0.06),
+  // then overfits. Best (tolerance 1.5) takes the approximation; BIC takes the true form:
+  // 500·log(7.03/6.62) = 30 > log(500) = 6.2 per node, while the overfits' gains stay below
+  // their added log(500)·Δcomplexity (complexity 29: 500·log(6.62/6.20) = 33 < 21·6.2).
+  const std::vector<FrontMember> noisy{member(1, 2.74e-2), member(3, 6.17e-3), member(5, 1.99e-3),
+                                       member(7, 7.03e-5), member(9, 6.62e-5),  member(11, 6.59e-5),
+                                       member(29, 6.20e-5)};
+  const auto front = ParetoFront::from_candidates(noisy, 0.0, 500);
+  CHECK(front[front.select()].complexity == 7);
+  CHECK(front[front.select({SelectionRule::Bic, 1.5, 0})].complexity == 9);
+  // Fewer rows make the same drop weaker evidence: with 20 rows, 20·log(7.03/6.62) = 1.2 is
+  // below log(20) = 3.0 per node, and the shorter form wins.
+  const auto few = ParetoFront::from_candidates(noisy, 0.0, 20);
+  CHECK(few[few.select({SelectionRule::Bic, 1.5, 0})].complexity == 7);
+  // Noise-free: the floor makes exact fits tie, so the simplest exact member wins.
+  const auto exact = ParetoFront::from_candidates({member(1, 1.0), member(5, 1e-30), member(9, 1e-32)}, 1e-24, 500);
+  CHECK(exact[exact.select({SelectionRule::Bic, 1.5, 0})].complexity == 5);
+  // Without a row count there is no BIC.
+  CHECK_THROWS_AS(ParetoFront::from_candidates(noisy).select({SelectionRule::Bic, 1.5, 0}), std::invalid_argument);
+}
+
 TEST_CASE("selection errors and parsing") {
   CHECK_THROWS_AS(ParetoFront().select(), std::invalid_argument);
   const auto front = ParetoFront::from_candidates({member(1, 1.0)});
   CHECK_THROWS_AS(front.select({SelectionRule::Best, 0.5, 0}), std::invalid_argument);
   CHECK(parse_selection("best").rule == SelectionRule::Best);
   CHECK(parse_selection("accuracy").rule == SelectionRule::Accuracy);
+  CHECK(parse_selection("bic").rule == SelectionRule::Bic);
   CHECK(parse_selection("7").complexity == 7);
+  for (const char* text : {"best", "accuracy", "bic", "7"}) CHECK(selection_text(parse_selection(text)) == text);
   CHECK_THROWS_AS(parse_selection("fast"), std::invalid_argument);
   CHECK_THROWS_AS(parse_selection("0"), std::invalid_argument);
   CHECK_THROWS_AS(parse_selection("7x"), std::invalid_argument);

@@ -1,13 +1,12 @@
 #include "symtorch/torch/distill.hpp"
 
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
 #include <stdexcept>
 
+#include "symtorch/engine/detail/parallel_for.hpp"
 #include "symtorch/engine/parser.hpp"
 #include "symtorch/engine/printer.hpp"
 #include "symtorch/engine/random.hpp"
@@ -198,9 +197,7 @@ Distillation distill_rows(const double* x, const double* y, std::size_t rows, st
   d.num_outputs = num_outputs;
   d.rows = rows;
   d.search = options.search;
-  d.selection = options.selection.rule == SelectionRule::Best       ? "best"
-                : options.selection.rule == SelectionRule::Accuracy ? "accuracy"
-                                                                    : std::to_string(options.selection.complexity);
+  d.selection = selection_text(options.selection);
   d.input_names = resolve_input_names(options, num_inputs);
   const auto output_names = resolve_output_names(options, num_outputs);
   d.transforms = options.transforms;
@@ -290,7 +287,7 @@ Distillation distill_rows(const double* x, const double* y, std::size_t rows, st
     d.targets[j].chosen = result.chosen;
   };
   if (options.parallel_targets && nt > 1)
-    tbb::parallel_for(std::size_t{0}, nt, fit_one);
+    detail::parallel_for(std::size_t{0}, nt, fit_one);
   else
     for (std::size_t j = 0; j < nt; ++j) fit_one(j);
   return d;

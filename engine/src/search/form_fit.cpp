@@ -121,7 +121,8 @@ SearchResult fit_form(const Dataset& data, const std::string& form, const Search
   m.complexity = best.complexity();
   m.loss = best_loss;
   SearchResult result;
-  result.front = ParetoFront::from_candidates({m}, search_detail::exact_fit_floor(search_detail::weighted_mean_square(data)));
+  result.front = ParetoFront::from_candidates({m}, search_detail::exact_fit_floor(search_detail::weighted_mean_square(data)),
+                                              search_detail::effective_rows(data));
   result.chosen = 0;
   result.variable_names = names;
   result.target_name = data.target_name;

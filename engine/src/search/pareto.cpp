@@ -9,8 +9,9 @@
 
 namespace symtorch {
 
-ParetoFront ParetoFront::from_candidates(std::vector<FrontMember> candidates, double loss_floor) {
+ParetoFront ParetoFront::from_candidates(std::vector<FrontMember> candidates, double loss_floor, double samples) {
   ParetoFront front;
+  front.samples_ = samples;
   // log() of the floored loss must stay finite, even for exact zeros.
   front.loss_floor_ = std::max(loss_floor, std::numeric_limits<double>::min());
   const double floor = front.loss_floor_;
@@ -51,6 +52,21 @@ std::size_t ParetoFront::select(const Selection& selection) const {
         if (members_[i].complexity <= selection.complexity) chosen = i;
       return chosen;
     }
+    case SelectionRule::Bic: {
+      if (!(samples_ > 1))
+        throw std::invalid_argument("'bic' selection needs the number of rows behind the losses (this front has none)");
+      std::size_t chosen = 0;
+      double lowest = std::numeric_limits<double>::infinity();
+      for (std::size_t i = 0; i < members_.size(); ++i) {
+        const double bic = samples_ * std::log(std::max(members_[i].loss, loss_floor_)) +
+                           static_cast<double>(members_[i].complexity) * std::log(samples_);
+        if (bic < lowest) {
+          lowest = bic;
+          chosen = i;
+        }
+      }
+      return chosen;
+    }
     case SelectionRule::Best: {
       if (!(selection.tolerance >= 1))
         throw std::invalid_argument("selection tolerance must be >= 1 (got " + std::to_string(selection.tolerance) + ")");
@@ -87,6 +103,10 @@ Selection parse_selection(const std::string& text) {
     s.rule = SelectionRule::Accuracy;
     return s;
   }
+  if (text == "bic") {
+    s.rule = SelectionRule::Bic;
+    return s;
+  }
   std::size_t used = 0;
   int c = -1;
   try {
@@ -95,10 +115,20 @@ Selection parse_selection(const std::string& text) {
     used = 0;
   }
   if (used != text.size() || text.empty() || c < 1)
-    throw std::invalid_argument("selection '" + text + "' must be 'best', 'accuracy' or a complexity >= 1");
+    throw std::invalid_argument("selection '" + text + "' must be 'best', 'accuracy', 'bic' or a complexity >= 1");
   s.rule = SelectionRule::Complexity;
   s.complexity = c;
   return s;
+}
+
+std::string selection_text(const Selection& selection) {
+  switch (selection.rule) {
+    case SelectionRule::Best: return "best";
+    case SelectionRule::Accuracy: return "accuracy";
+    case SelectionRule::Bic: return "bic";
+    case SelectionRule::Complexity: return std::to_string(selection.complexity);
+  }
+  throw std::invalid_argument("unknown selection rule");
 }
 
 }  // namespace symtorch

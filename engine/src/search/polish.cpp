@@ -4,8 +4,8 @@
 #include <cmath>
 #include <optional>
 
-#include "parallel_for.hpp"
 #include "symtorch/engine/constant_optimizer.hpp"
+#include "symtorch/engine/detail/parallel_for.hpp"
 #include "symtorch/engine/simplify.hpp"
 
 namespace symtorch::search_detail {
@@ -34,6 +34,16 @@ double weighted_mean_square(const Dataset& data) {
     s += w * data.target[r] * data.target[r];
   }
   return s / sw;
+}
+
+double effective_rows(const Dataset& data) {
+  if (data.weights.empty()) return static_cast<double>(data.rows());
+  double sw = 0, sw2 = 0;
+  for (const double w : data.weights) {
+    sw += w;
+    sw2 += w * w;
+  }
+  return sw2 > 0 ? sw * sw / sw2 : 0.0;
 }
 
 double weighted_variance(const Dataset& data) {

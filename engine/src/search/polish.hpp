@@ -19,6 +19,8 @@ DataView<double> dataset_view(const Dataset& data, std::vector<const double*>& p
 // Weighted mean of y² (scale of "round-off" for exact fits) and weighted variance of y.
 double weighted_mean_square(const Dataset& data);
 double weighted_variance(const Dataset& data);
+// Kish's effective sample size (Σw)²/Σw²: the row count when unweighted.
+double effective_rows(const Dataset& data);
 
 // Losses below this are round-off of an exact fit: (1e-12 relative error)² of the target's
 // magnitude, i.e. a few thousand ulps of double precision.

@@ -11,8 +11,8 @@
 
 #include "checkpoint.hpp"
 #include "island.hpp"
-#include "parallel_for.hpp"
 #include "polish.hpp"
+#include "symtorch/engine/detail/parallel_for.hpp"
 #include "symtorch/engine/parser.hpp"
 
 namespace symtorch {
@@ -151,7 +151,7 @@ class SearchDriver {
       if (slot) hof.push_back(*slot);
     std::vector<FrontMember> candidates;
     arena_.execute([&] { candidates = polish_all(hof, options_, polish_data_, floor_); });
-    result.front = ParetoFront::from_candidates(std::move(candidates), floor_);
+    result.front = ParetoFront::from_candidates(std::move(candidates), floor_, effective_rows(data_));
     if (result.front.empty()) throw std::runtime_error("the search found no equation with a finite loss");
     result.selection = selection;
     result.chosen = result.front.select(selection);

@@ -76,9 +76,8 @@ json result_to_json(const SearchResult& r, const SearchOptions& options) {
                      {"c", r.equation(i, Format::C)},
                      {"postfix", search_detail::expression_to_json(m.expression)}});
   }
-  const char* rule = r.selection.rule == SelectionRule::Best       ? "best"
-                     : r.selection.rule == SelectionRule::Accuracy ? "accuracy"
-                                                                   : "complexity";
+  const std::string rule =
+      r.selection.rule == SelectionRule::Complexity ? std::string("complexity") : selection_text(r.selection);
   return {{"equation", r.chosen_equation()},
           {"chosen", r.chosen},
           {"selection", {{"rule", rule}, {"tolerance", finite_or_null(r.selection.tolerance)}, {"complexity", r.selection.complexity}}},

@@ -33,6 +33,13 @@ enum class SelectionRule {
   Best,        // PySR "best": max score among members with loss <= tolerance * lowest loss
   Accuracy,    // lowest loss
   Complexity,  // the member with the given complexity (or the largest one below it)
+  // Bayesian information criterion for Gaussian noise, one parameter per node: the member
+  // minimising n·log(loss) + complexity·log(n) (n = rows, or the effective n of weighted
+  // rows). Unlike Best it weighs a drop in loss by how many rows confirm it: on noisy data a
+  // short approximation followed by the true form a node later (a large score, then a small
+  // one) loses to the true form; on noise-free data the loss floor makes exact forms tie, and
+  // the simplest of them wins.
+  Bic,
 };
 
 struct Selection {
@@ -46,13 +53,16 @@ class ParetoFront {
   ParetoFront() = default;
   // Keeps the candidates that are better (after flooring) than every simpler candidate, one
   // per complexity, sorted by complexity, and computes the scores. Non-finite losses are dropped.
-  static ParetoFront from_candidates(std::vector<FrontMember> candidates, double loss_floor = 0.0);
+  // `samples`: the (effective) number of rows the losses are means over; Bic needs it.
+  static ParetoFront from_candidates(std::vector<FrontMember> candidates, double loss_floor = 0.0,
+                                     double samples = 0.0);
 
   const std::vector<FrontMember>& members() const { return members_; }
   std::size_t size() const { return members_.size(); }
   bool empty() const { return members_.empty(); }
   const FrontMember& operator[](std::size_t i) const { return members_[i]; }
   double loss_floor() const { return loss_floor_; }
+  double samples() const { return samples_; }
 
   // Index of the member chosen by `selection`. Throws std::invalid_argument on an empty front,
   // a tolerance < 1, or a complexity below the simplest member's.
@@ -64,9 +74,12 @@ class ParetoFront {
  private:
   std::vector<FrontMember> members_;
   double loss_floor_ = 0.0;
+  double samples_ = 0.0;
 };
 
-// Parses "best", "accuracy" or a complexity number. Throws std::invalid_argument.
+// Parses "best", "accuracy", "bic" or a complexity number. Throws std::invalid_argument.
 Selection parse_selection(const std::string& text);
+// The text parse_selection reads back: "best", "accuracy", "bic" or the complexity.
+std::string selection_text(const Selection& selection);
 
 }  // namespace symtorch
