@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +23,7 @@
 #include "bench_backends.hpp"
 #include "command.hpp"
 #include "jit_args.hpp"
+#include "symtorch/engine/detail/parallel_for.hpp"
 #include "symtorch/engine/interpreter.hpp"
 #include "symtorch/engine/random_tree.hpp"
 #include "symtorch/jit/native_kernel.hpp"
@@ -71,8 +71,8 @@ void for_chunks(std::size_t rows, int threads, tbb::task_arena& arena, F&& f) {
   }
   const std::size_t grain = std::max<std::size_t>(4096, rows / (static_cast<std::size_t>(threads) * 8));
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, rows, grain),
-                      [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
+    symtorch::detail::parallel_for(tbb::blocked_range<std::size_t>(0, rows, grain),
+                                   [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
   });
 }
 

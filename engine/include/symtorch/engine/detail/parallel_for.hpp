@@ -1,6 +1,10 @@
 #pragma once
 // tbb::parallel_for with its fork and join made visible to ThreadSanitizer.
 //
+// Not part of the engine's documented API: it lives under include/ only so that the engine,
+// the CLI (apps/) and torchbridge share one copy. Every tbb::parallel_for in this project
+// should go through it, or a TSan build reports the hand-over of that loop's tasks.
+//
 // oneTBB hands tasks to its worker threads inside libtbb.so. A distribution's libtbb is not
 // built with -fsanitize=thread, so TSan sees neither that a body runs after the code that
 // called parallel_for nor that it finishes before parallel_for returns, and reports every
@@ -25,7 +29,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-namespace symtorch::search_detail {
+namespace symtorch::detail {
 
 #ifdef SYMTORCH_TSAN
 // The body object oneTBB copies into each task. A copy is built by the thread that creates
@@ -82,7 +86,7 @@ void parallel_for(const Range& range, const F& body) {
 template <typename Index, typename F>
 void parallel_for(Index first, Index last, const F& body) {
   // Qualified: unqualified, argument-dependent lookup would pick tbb::parallel_for.
-  search_detail::parallel_for(tbb::blocked_range<Index>(first, last), [&](const tbb::blocked_range<Index>& part) {
+  detail::parallel_for(tbb::blocked_range<Index>(first, last), [&](const tbb::blocked_range<Index>& part) {
     for (Index i = part.begin(); i < part.end(); ++i) body(i);
   });
 }
@@ -98,4 +102,9 @@ void parallel_for(Index first, Index last, const F& body) {
 }
 #endif
 
+}  // namespace symtorch::detail
+
+// The search's sources call it by their own detail namespace's name.
+namespace symtorch::search_detail {
+using detail::parallel_for;
 }  // namespace symtorch::search_detail
