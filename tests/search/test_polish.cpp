@@ -57,7 +57,15 @@ TEST_CASE("products with constants like 1/3 are written with integer denominator
   const Expression e = parse_expression("x1 * (1 - (0.3333333333333333 * x0)) + -0.6666666666666666 * x1");
   CHECK(to_string(search_detail::rational_coefficients(e)) ==
         to_string(parse_expression("x1 * (1 - x0 / 3) + 2 * x1 / -3")));
-  // Short decimals stay; 0.123456 is no fraction p/q with q <= 12; 0.5 + x0 is not a product.
-  const Expression keep = parse_expression("0.25 * x0 + 0.3 * x1 + 0.123456 * x0 + (0.5 + x0)");
+  // Short decimals stay, in products or not; 0.123456 is no fraction p/q with q <= 12 or a
+  // power of two up to 256.
+  const Expression keep = parse_expression("0.25 * x0 + 0.3 * x1 + 0.123456 * x0 + (0.5 + x0) + 0.123456");
   CHECK(search_detail::rational_coefficients(keep) == keep);
+  // A completed square's 55/64 (printed by the search as 0.8593750000000001), as a term of a sum
+  // and as a factor; 1/3 inside a function argument.
+  const Expression sum = parse_expression("x0 * (square(x0 + 0.375) + 0.8593750000000001) + 0.8593750000000001 * x1");
+  CHECK(to_string(search_detail::rational_coefficients(sum)) ==
+        to_string(parse_expression("x0 * (square(x0 + 0.375) + 55 / 64) + 55 * x1 / 64")));
+  const Expression arg = parse_expression("sin(x0 + 0.3333333333333333)");
+  CHECK(to_string(search_detail::rational_coefficients(arg)) == to_string(parse_expression("sin(x0 + 1 / 3)")));
 }

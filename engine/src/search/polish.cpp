@@ -171,11 +171,14 @@ std::optional<double> short_decimal(double v) {
 }  // namespace
 
 Expression rational_coefficients(const Expression& e) {
-  // c = p/q to round-off with q <= 12, for c that needs more than 3 decimals.
+  // c = p/q to round-off with q <= 12 or q a power of two up to 256, for c that needs more than
+  // 3 decimals. The powers of two come from completed squares in exact polynomial fits
+  // (x·((x(x + 1/2) + 3/8)² + 5x/8 + 55/64) is x⁵ + x⁴ + x³ + x² + x); a value that matches p/q
+  // to 1e-12 by accident is too unlikely to matter.
   auto fraction = [&e](std::size_t i) -> std::optional<std::pair<double, double>> {
     if (e[i].op != Op::Const || e[i].value == 0 || short_decimal(e[i].value)) return std::nullopt;
     const double c = e[i].value;
-    for (int q = 2; q <= 12; ++q) {
+    for (int q = 2; q <= 256; q = q < 12 ? q + 1 : (q < 16 ? 16 : 2 * q)) {
       const double p = std::round(c * q);
       if (p != 0 && std::abs(p) <= 1000 && std::abs(c * q - p) <= 1e-12 * std::abs(p)) return std::make_pair(p, double(q));
     }
@@ -196,6 +199,14 @@ Expression rational_coefficients(const Expression& e) {
     const Expression numerator =
         std::abs(p) == 1 ? u : Expression::binary(Op::Mul, Expression::constant(std::abs(p)), u);
     const Expression replacement = Expression::binary(Op::Div, numerator, Expression::constant(p < 0 ? -q : q));
+    return rational_coefficients(e.replace_subtree(i, replacement));
+  }
+  // A fraction elsewhere (a term of a sum, an argument) is written p/q as it stands.
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const auto pq = fraction(i);
+    if (!pq) continue;
+    const Expression replacement =
+        Expression::binary(Op::Div, Expression::constant(pq->first), Expression::constant(pq->second));
     return rational_coefficients(e.replace_subtree(i, replacement));
   }
   return e;
