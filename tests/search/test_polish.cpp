@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "../../engine/src/search/polish.hpp"
+#include "../../engine/src/search/polynomial.hpp"
 #include "symtorch/engine/parser.hpp"
 #include "symtorch/engine/printer.hpp"
 #include "symtorch/engine/simplify.hpp"
@@ -41,6 +42,31 @@ TEST_CASE("phase shifts by multiples of pi/2 become plain sin/cos, with the same
     for (double b : {-2.5, 0.3, 1.0})
       CHECK(evaluate_reference(r11, std::vector<double>{a, b}) ==
             doctest::Approx(evaluate_reference(k11, std::vector<double>{a, b})).epsilon(1e-12).scale(1));
+  // Whole turns come off a phase anywhere on the real line, and what is left is written as
+  // the simple value it is (keijzer_11 found as sin(... - 264.89378290154264) = sin(... - 1)).
+  const Expression turns = parse_expression("x0 * x1 - sin(x1 - x1 * x0 + x0 - 264.89378290154264)");
+  const Expression reduced = search_detail::rewrite_phase_shifts(turns);
+  INFO(to_string(reduced));
+  CHECK(reduced.constants() == std::vector<double>{1.0});
+  for (double a : {-1.5, 0.2, 2.0})
+    for (double b : {-2.5, 0.3, 1.0})
+      // The argument is ~265 in size: its round-off (~6e-14) is what the values may differ by.
+      CHECK(evaluate_reference(reduced, std::vector<double>{a, b}) ==
+            doctest::Approx(evaluate_reference(turns, std::vector<double>{a, b})).epsilon(1e-12));
+  const Expression far = parse_expression("cos(x0 + 100)");  // 100 - 16·2π = -0.530964...: no simple value
+  const Expression far_reduced = search_detail::rewrite_phase_shifts(far);
+  REQUIRE(far_reduced.constants().size() == 1);
+  CHECK(std::abs(far_reduced.constants()[0]) == doctest::Approx(32 * 3.141592653589793 - 100).epsilon(1e-12));
+  for (double x : {-2.3, 0.0, 1.9})
+    CHECK(evaluate_reference(far_reduced, std::vector<double>{x}) ==
+          doctest::Approx(evaluate_reference(far, std::vector<double>{x})).epsilon(1e-12));
+  // 12 - 4π: quarter turns read it as 12 (two whole turns), whole turns as -0.566. The rewrite
+  // must settle on one (it once recursed between the two until the stack ran out).
+  const Expression both = parse_expression("sin(x0 - 0.5663706143591725)");
+  const Expression settled = search_detail::rewrite_phase_shifts(both);
+  for (double x : {-2.3, 0.0, 1.9})
+    CHECK(evaluate_reference(settled, std::vector<double>{x}) ==
+          doctest::Approx(evaluate_reference(both, std::vector<double>{x})).epsilon(1e-12));
   // Not a multiple of pi/2: unchanged.
   const Expression keep = parse_expression("sin(x0 + 1.5)");
   CHECK(search_detail::rewrite_phase_shifts(keep) == keep);
@@ -68,4 +94,77 @@ TEST_CASE("products with constants like 1/3 are written with integer denominator
         to_string(parse_expression("x0 * (square(x0 + 0.375) + 55 / 64) + 55 * x1 / 64")));
   const Expression arg = parse_expression("sin(x0 + 0.3333333333333333)");
   CHECK(to_string(search_detail::rational_coefficients(arg)) == to_string(parse_expression("sin(x0 + 1 / 3)")));
+}
+
+TEST_CASE("polynomials are recognised, expanded and written back as sums of monomials") {
+  using search_detail::as_polynomial;
+  using search_detail::expression_of;
+  // keijzer_15 as the search found it: x1³/5 − x1 + x2³/2 − x2 with x2² − 2 factored through √2.
+  const Expression found = parse_expression(
+      "(x0 * (35 * (x0 * x0) - 175) + (87.5 * x1 - 123.74368670764582) * x1 * (x1 + 1.4142135623730951)) * "
+      "0.005714285714285714");
+  const auto p = as_polynomial(found);
+  REQUIRE(p);
+  auto coefficient = [&](int a, int b) {
+    const auto it = p->find({a, b});
+    return it == p->end() ? 0.0 : it->second;
+  };
+  // Expanding multiplies and adds a few doubles of size ≤ 175: round-off stays below 1e-12.
+  CHECK(coefficient(3, 0) == doctest::Approx(0.2).epsilon(1e-12));
+  CHECK(coefficient(1, 0) == doctest::Approx(-1).epsilon(1e-12));
+  CHECK(coefficient(0, 3) == doctest::Approx(0.5).epsilon(1e-12));
+  CHECK(coefficient(0, 1) == doctest::Approx(-1).epsilon(1e-12));
+  CHECK(std::abs(coefficient(0, 2)) < 1e-12);  // √2 terms cancel
+  CHECK(std::abs(coefficient(0, 0)) < 1e-12);
+  const Expression written = expression_of(*p);
+  for (double a : {-2.5, 0.3, 1.7})
+    for (double b : {-1.1, 0.0, 2.9})
+      CHECK(evaluate_reference(written, std::vector<double>{a, b}) ==
+            doctest::Approx(evaluate_reference(found, std::vector<double>{a, b})).epsilon(1e-12));
+  // Integer powers, square, cube, negation and division by a constant expression are polynomial.
+  const auto q = as_polynomial(parse_expression("-(square(x0 + 1) * cube(x0) / (1 + 1) + x0 ^ 2)"));
+  REQUIRE(q);
+  CHECK(q->size() == 4);  // x0^5, x0^4, x0^3, x0^2
+  CHECK(to_string(expression_of(*q)) == to_string(parse_expression("-0.5 * (x0 * x0 * x0 * x0 * x0) - x0 * x0 * x0 * x0 - 0.5 * (x0 * x0 * x0) - x0 * x0")));
+  // Not polynomials: functions, division by a variable, fractional or negative powers.
+  for (const char* text : {"sin(x0) + 1", "x0 / x1", "x0 ^ 0.5", "x0 ^ -1", "sqrt(x0 * x0)"})
+    CHECK_FALSE(as_polynomial(parse_expression(text)));
+  // Degree and size limits: (x0 + x1 + 1)^6 has 28 terms of degree ≤ 6.
+  const Expression big = parse_expression("cube(square(x0 + x1 + 1))");
+  CHECK(as_polynomial(big, 6, 28));
+  CHECK_FALSE(as_polynomial(big, 5, 28));
+  CHECK_FALSE(as_polynomial(big, 6, 27));
+}
+
+TEST_CASE("polishing writes an exact polynomial fit in expanded form with simple coefficients") {
+  Dataset d;
+  d.feature_names = {"x0", "x1"};
+  d.features.assign(2, {});
+  SearchRng rng(7);
+  for (int r = 0; r < 200; ++r) {
+    const double a = -3 + 6 * rng.uniform(), b = -3 + 6 * rng.uniform();
+    d.features[0].push_back(a);
+    d.features[1].push_back(b);
+    d.target.push_back(a * a * a / 5 - a + b * b * b / 2 - b);
+  }
+  std::vector<const double*> pointers;
+  search_detail::PolishData data;
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  const double floor = search_detail::exact_fit_floor(search_detail::weighted_mean_square(d));
+  search_detail::Member m;
+  m.expr = parse_expression(
+      "(x0 * (35 * (x0 * x0) - 175) + (87.5 * x1 - 123.74368670764582) * x1 * (x1 + 1.4142135623730951)) * "
+      "0.005714285714285714");
+  m.complexity = m.expr.complexity();
+  SearchOptions options;
+  const FrontMember polished = search_detail::polish_member(m, options, data, floor);
+  const std::string text = to_string(polished.expression);
+  INFO(text);
+  CHECK(polished.loss <= floor);
+  CHECK(polished.complexity < m.complexity);
+  CHECK(text.find("1.414") == std::string::npos);
+  for (double c : polished.expression.constants()) CHECK(std::round(c * 10) == c * 10);  // 0.2, 0.5, 1, 5, 2
+  // With snapping off the member is left as the search wrote it, polished only.
+  options.snap_constants = false;
+  CHECK(search_detail::polish_member(m, options, data, floor).complexity == m.complexity);
 }

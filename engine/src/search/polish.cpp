@@ -1,4 +1,5 @@
 #include "polish.hpp"
+#include "polynomial.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -102,6 +103,22 @@ std::optional<std::pair<long, double>> quarter_turns(double c) {
   return std::nullopt;
 }
 
+// c less the whole turns 2πk nearest to it, in [-π, π]; written as the simple value p/q
+// (q <= 12) it is to round-off, if there is one. The search finds phases anywhere on the real
+// line (sin(u - 264.89378) for sin(u + 1) = sin(u + 1 - 84π) in keijzer_11); the reduced
+// constant is the same function and the form a person would write.
+double reduce_full_turns(double c) {
+  constexpr double two_pi = 6.283185307179586;
+  const double r = std::remainder(c, two_pi);
+  // std::remainder is exact, but 2π in double is off by 2.4e-16 per turn: that is the error.
+  const double tolerance = 1e-15 * (1 + std::abs(c));
+  for (int q = 1; q <= 12; ++q) {
+    const double simple = std::round(r * q) / q;
+    if (std::abs(r - simple) <= tolerance) return simple;
+  }
+  return r;
+}
+
 // Constant terms of the additive chain rooted at i (through + and -), with their signs.
 void additive_constants(const Expression& e, std::size_t i, int sign, std::vector<std::pair<std::size_t, int>>& out) {
   const Node& n = e[i];
@@ -113,9 +130,26 @@ void additive_constants(const Expression& e, std::size_t i, int sign, std::vecto
   }
 }
 
-}  // namespace
+// Whole turns off every constant phase term (once: the quarter-turn rewrite below may leave a
+// remainder r with |r| > π, and reducing that again could undo it, endlessly).
+Expression reduce_phases(const Expression& input) {
+  Expression e = input;
+  bool reduced = false;
+  std::vector<std::pair<std::size_t, int>> terms;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e[i].op != Op::Sin && e[i].op != Op::Cos) continue;
+    terms.clear();
+    additive_constants(e, i - 1, 1, terms);
+    for (const auto& term : terms)
+      if (std::abs(e[term.first].value) > 3.141592653589793) {
+        e[term.first].value = reduce_full_turns(e[term.first].value);
+        reduced = true;
+      }
+  }
+  return reduced ? simplify(e) : e;  // a phase of whole turns is now 0
+}
 
-Expression rewrite_phase_shifts(const Expression& e) {
+Expression rewrite_quarter_turns(const Expression& e) {
   std::vector<std::pair<std::size_t, int>> terms;
   for (std::size_t i = 0; i < e.size(); ++i) {
     const Node& n = e[i];
@@ -142,11 +176,15 @@ Expression rewrite_phase_shifts(const Expression& e) {
       }
       Expression replacement = Expression::unary(f, simplify(v));
       if (negate) replacement = Expression::unary(Op::Neg, replacement);
-      return rewrite_phase_shifts(simplify(e.replace_subtree(i, replacement)));
+      return rewrite_quarter_turns(simplify(e.replace_subtree(i, replacement)));
     }
   }
   return e;
 }
+
+}  // namespace
+
+Expression rewrite_phase_shifts(const Expression& e) { return rewrite_quarter_turns(reduce_phases(e)); }
 
 Expression drop_zero_products(const Expression& e) {
   auto is_zero = [&e](std::size_t i) { return e[i].op == Op::Const && e[i].value == 0.0; };
@@ -265,6 +303,32 @@ std::vector<std::size_t> polish_sample_rows(std::size_t n) {
   return rows;
 }
 
+namespace {
+
+// A polynomial member written as its expanded sum of monomials, constants snapped as for any
+// member, when that is no longer than the member: the same function in the form people write
+// (see polynomial.hpp). The full data confirms it with the BIC allowance per constant.
+void expand_polynomial(FrontMember& out, const PolishData& data, double loss_floor) {
+  const auto p = as_polynomial(out.expression);
+  if (!p) return;
+  // Often longer before snapping: cancelled terms (√2·x2² − √2·x2²) are left as round-off.
+  Expression trial = simplify_algebra(expression_of(*p));
+  const auto constants = static_cast<double>(trial.num_constants());
+  LossEvaluator<double> evaluator(false);
+  double sample_loss = evaluator.loss(trial, data.sample).loss;
+  snap_constants(trial, sample_loss, data.sample, loss_floor);
+  trial = drop_zero_products(simplify_algebra(trial));
+  if (trial.complexity() > out.expression.complexity() || trial == out.expression) return;
+  const double full_loss = evaluator.loss(trial, data.full).loss;
+  const double n = static_cast<double>(data.full.rows);
+  if (full_loss <= std::max(loss_floor, out.loss * std::exp(constants * std::log(n) / n))) {
+    out.expression = std::move(trial);
+    out.loss = full_loss;
+  }
+}
+
+}  // namespace
+
 FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor) {
   FrontMember out;
   out.expression = simplify_algebra(m.expr);
@@ -297,6 +361,7 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
       out.expression = std::move(trial);
       out.loss = full_loss;
     }
+    expand_polynomial(out, data, loss_floor);
   }
   out.expression = rational_coefficients(rewrite_phase_shifts(out.expression));
   out.loss = evaluator.loss(out.expression, data.full).loss;
