@@ -40,6 +40,7 @@ struct FitArgs {
   std::uint64_t seed = kDefaults.seed;
   double time_limit = 0, cpu_time_limit = 0, parsimony = kDefaults.parsimony, tolerance = 1.5;
   double linear_scaling = kDefaults.linear_scaling, operator_subsets = kDefaults.operator_subsets;
+  int subset_redraw = kDefaults.subset_redraw_iterations;
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
   bool no_progress = false, no_exact_stop = false, no_snap = false;
@@ -111,6 +112,7 @@ SearchOptions make_options(const FitArgs& a) {
   o.parsimony = a.parsimony;
   o.linear_scaling = a.linear_scaling;
   o.operator_subsets = a.operator_subsets;
+  o.subset_redraw_iterations = a.subset_redraw;
   o.seed = a.seed;
   o.threads = a.threads;
   o.batch_size = a.batch_size;
@@ -217,7 +219,10 @@ const CommandRegistration registration(
       app.add_option("--linear-scaling", a->linear_scaling,
                      "fraction of islands judging candidates as a*f(x)+b with a, b fitted in closed form (0..1)");
       app.add_option("--operator-subsets", a->operator_subsets,
-                     "fraction of islands growing nodes from a random half of the unary operators (0..1)");
+                     "fraction of islands growing nodes from a subset of the unary operators (0..1): none, then "
+                     "each alone, then random halves, changing every --subset-redraw iterations");
+      app.add_option("--subset-redraw", a->subset_redraw,
+                     "iterations between the subset islands' changes of subset (0 = never)");
       app.add_option("--precision", a->precision, "search evaluation precision: float (default) or double");
       app.add_option("--batching", a->batching, "mini-batches: auto (over 10000 rows), on, off");
       app.add_option("--batch-size", a->batch_size, "rows per mini-batch (default 1024)");

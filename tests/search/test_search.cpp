@@ -252,26 +252,37 @@ TEST_CASE("snapping replaces redundant constants of an exact fit by simple value
   CHECK_FALSE(all_simple(raw.best().expression));
 }
 
-TEST_CASE("operator-subset islands draw a fixed part of the unary operators and keep to it") {
+TEST_CASE("operator-subset islands share a schedule of unary subsets: none, each alone, random halves") {
   SearchOptions o = quick_options();
   o.unary_operators = {Op::Sin, Op::Exp, Op::Cos};
   o.operator_subsets = 0.5;
-  int subset_islands = 0;
+  int subset_islands = 0, first_subset_island = -1;
   for (int i = 0; i < o.populations; ++i) {
-    const auto ops = o.island_unary_operators(i);
-    CHECK(ops == o.island_unary_operators(i));  // a function of (seed, island) only
     if (!o.subset_island(i)) {
-      CHECK(ops == o.unary_operators);
+      CHECK(o.island_unary_operators(i, 5) == o.unary_operators);
       continue;
     }
     ++subset_islands;
-    std::size_t at = 0;  // an ordered sub-sequence of the full set
-    for (const Op op : ops) {
-      while (at < o.unary_operators.size() && o.unary_operators[at] != op) ++at;
-      CHECK(at < o.unary_operators.size());
+    if (first_subset_island < 0) first_subset_island = i;
+    CHECK(o.island_unary_operators(i, 0).empty());
+    CHECK(o.island_unary_operators(i, 1) == std::vector<Op>{Op::Sin});
+    CHECK(o.island_unary_operators(i, 2) == std::vector<Op>{Op::Exp});
+    CHECK(o.island_unary_operators(i, 3) == std::vector<Op>{Op::Cos});
+    for (int epoch = 4; epoch < 12; ++epoch) {
+      const auto ops = o.island_unary_operators(i, epoch);
+      CHECK(ops == o.island_unary_operators(first_subset_island, epoch));  // the same for every subset island
+      std::size_t at = 0;  // an ordered sub-sequence of the full set
+      for (const Op op : ops) {
+        while (at < o.unary_operators.size() && o.unary_operators[at] != op) ++at;
+        CHECK(at < o.unary_operators.size());
+      }
     }
   }
   CHECK(subset_islands == o.populations / 2);
+  bool differ = false;  // the random epochs are not all the same draw
+  for (int epoch = 5; epoch < 12; ++epoch)
+    differ |= o.island_unary_operators(first_subset_island, epoch) != o.island_unary_operators(first_subset_island, 4);
+  CHECK(differ);
   CHECK_FALSE(o.linear_scaling > 0);
   o.linear_scaling = 0.5;  // the two kinds of island are spread from opposite ends
   CHECK(o.scaled_island(0) != o.subset_island(0));
@@ -282,33 +293,47 @@ TEST_CASE("operator-subset islands draw a fixed part of the unary operators and 
   const Dataset d = make_data(100, [](double a, double b) { return std::exp(a) + b; });
   o.linear_scaling = 0;
   o.populations = 2;
-  o.niterations = 4;
   o.fraction_replaced_hof = 0.5;
   o.stop_on_exact_fit = false;
   REQUIRE(o.subset_island(0));
   REQUIRE_FALSE(o.subset_island(1));
-  auto has_exp = [](const std::vector<Op>& v) { return std::find(v.begin(), v.end(), Op::Exp) != v.end(); };
-  for (o.seed = 1; o.seed < 200 && has_exp(o.island_unary_operators(0)); ++o.seed) {
-  }
-  REQUIRE_FALSE(has_exp(o.island_unary_operators(0)));
-  const std::string ckpt = temp_path("subsets.json");
-  o.checkpoint_path = ckpt;
-  const SearchResult r = run_search(d, o);
-  const nlohmann::json saved = nlohmann::json::parse(std::ifstream(ckpt));
-  std::filesystem::remove(ckpt);
-  auto count_exp = [](const nlohmann::json& members) {
+  auto count_ops = [](const nlohmann::json& members, const std::vector<std::string>& names) {
     int n = 0;
     for (const auto& m : members)
-      for (const auto& token : m.at("expr")) n += token == "exp";
+      for (const auto& token : m.at("expr"))
+        n += token.is_string() && std::find(names.begin(), names.end(), token.get<std::string>()) != names.end();
     return n;
   };
-  CHECK(count_exp(saved.at("islands").at(0).at("members")) == 0);
-  CHECK(count_exp(saved.at("islands").at(1).at("members")) > 0);  // the full island does use exp
-  // Determinism holds with subset islands, whatever the thread count.
-  o.checkpoint_path.clear();
-  o.threads = 1;
-  const SearchResult r1 = run_search(d, o);
-  o.threads = 2;
-  check_same_front(r1, run_search(d, o));
-  check_same_front(r, r1);
+  const std::string ckpt = temp_path("subsets.json");
+  auto run_and_read = [&](SearchOptions options, const Dataset& data) {
+    options.checkpoint_path = ckpt;
+    run_search(data, options);
+    nlohmann::json saved = nlohmann::json::parse(std::ifstream(ckpt));
+    std::filesystem::remove(ckpt);
+    return saved.at("islands");
+  };
+  SUBCASE("without redraws the subset is the first one, no unary operator, kept through migration") {
+    o.subset_redraw_iterations = 0;
+    o.niterations = 4;
+    const auto islands = run_and_read(o, d);
+    CHECK(count_ops(islands.at(0).at("members"), {"sin", "exp", "cos"}) == 0);
+    CHECK(count_ops(islands.at(1).at("members"), {"sin", "exp", "cos"}) > 0);  // the full island uses them
+  }
+  SUBCASE("after a redraw the island restarts on its new subset") {
+    // Epoch 1 (iterations 3-5) grows sin(a) + b on {sin}; after iteration 6 the island
+    // restarts on {exp}, and the checkpoint written then holds no sin (15 of the 27 members
+    // used it at the end of iteration 5).
+    const Dataset ds = make_data(100, [](double a, double b) { return std::sin(a) + b; });
+    o.subset_redraw_iterations = 3;
+    o.niterations = 6;
+    const auto islands = run_and_read(o, ds);
+    CHECK(count_ops(islands.at(0).at("members"), {"sin", "cos"}) == 0);
+    // Determinism holds across restarts, whatever the thread count.
+    o.threads = 1;
+    const SearchResult r1 = run_search(ds, o);
+    o.threads = 2;
+    check_same_front(r1, run_search(ds, o));
+    o.threads = 4;
+    check_same_front(r1, run_search(ds, o));
+  }
 }

@@ -63,6 +63,7 @@ json shape_of(const SearchOptions& o, const Dataset& data) {
           {"operators", ops},
           {"linear_scaling", o.linear_scaling},
           {"operator_subsets", o.operator_subsets},
+          {"subset_redraw_iterations", o.subset_redraw_iterations},
           {"seed", o.seed}};
 }
 

@@ -132,6 +132,12 @@ void IslandWorker<T>::draw_batch(IslandState& s) {
 }
 
 template <typename T>
+void IslandWorker<T>::restart(IslandState& s, std::vector<Op> unary) {
+  mutator_ = Mutator(ctx_.options, ctx_.data.num_features(), std::move(unary));
+  initialize(s, {});
+}
+
+template <typename T>
 void IslandWorker<T>::initialize(IslandState& s, const std::vector<Expression>& seeds) {
   const auto n = static_cast<std::size_t>(ctx_.options.population_size);
   if (ctx_.batching) draw_batch(s);

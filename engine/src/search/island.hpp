@@ -32,6 +32,10 @@ class IslandWorker {
   // `unary`: the unary operators that mutations may introduce.
   IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary);
   bool scaled() const { return scaled_; }
+  // A fresh random population grown from `unary`, which new nodes come from from now on (an
+  // operator-subset island's new draw). One step: the mutator assumes every unary operator of
+  // a member is in its set, so old members must not meet the new set.
+  void restart(IslandState& s, std::vector<Op> unary);
 
   // A fresh random population (PySR: leaves grown by 3 append steps); `seeds` (warm start)
   // replace the first members.

@@ -45,6 +45,7 @@ json options_to_json(const SearchOptions& o) {
           {"adaptive_parsimony_scaling", o.adaptive_parsimony_scaling},
           {"linear_scaling", o.linear_scaling},
           {"operator_subsets", o.operator_subsets},
+          {"subset_redraw_iterations", o.subset_redraw_iterations},
           {"crossover_probability", o.crossover_probability},
           {"annealing", o.annealing},
           {"alpha", o.alpha},

@@ -85,14 +85,23 @@ struct SearchOptions {
   double linear_scaling = 0.0;
   bool scaled_island(int island) const;
   // Fraction of the islands (interleaved as for linear_scaling) that grow new nodes from a
-  // random subset of the unary operators, each kept with probability 1/2, drawn from (seed,
-  // island). With many unary operators, forms that need few of them (a rational function, a
-  // polynomial) drown among exp/cos compositions that fit almost as well; an island without
-  // those operators keeps exploring the plain forms. Members still migrate freely, so an
-  // island may hold operators outside its own subset.
-  double operator_subsets = 0.5;
+  // subset of the unary operators, the same subset for all of them, and take in only migrants
+  // built from it. With many unary operators, forms that need few of them (a rational
+  // function, log of a polynomial) drown among exp/cos compositions that fit almost as well;
+  // islands without those operators explore the plain forms. The subset changes every
+  // subset_redraw_iterations (an "epoch"): first none, then each unary operator alone in the
+  // order given, then random subsets (each operator kept with probability 1/2, drawn from
+  // (seed, epoch)). At each change the subset islands restart from random trees, and they take
+  // no hall-of-fame migrants: its polished approximations would crowd out every fresh tree.
+  // 0 = PySR (every island uses every operator).
+  double operator_subsets = 0.75;
   bool subset_island(int island) const;
-  std::vector<Op> island_unary_operators(int island) const;
+  // Iterations per subset; 0 = the first subset (no unary operator) for the whole search, with
+  // filtered hall-of-fame migration.
+  int subset_redraw_iterations = 16;
+  bool redrawn_subset_island(int island) const;
+  // The unary operators of an island during `epoch` (= iteration / subset_redraw_iterations).
+  std::vector<Op> island_unary_operators(int island, int epoch = 0) const;
   int warmup_maxsize_iterations = 0;       // grow maxsize from 3 over this many iterations
 
   // --- evolution ---
