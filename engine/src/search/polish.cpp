@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <optional>
 
 #include "symtorch/engine/constant_optimizer.hpp"
@@ -108,7 +109,7 @@ std::optional<std::pair<long, double>> quarter_turns(double c) {
 // line (sin(u - 264.89378) for sin(u + 1) = sin(u + 1 - 84π) in keijzer_11); the reduced
 // constant is the same function and the form a person would write.
 double reduce_full_turns(double c) {
-  constexpr double two_pi = 6.283185307179586;
+  constexpr double two_pi = 2 * std::numbers::pi;
   const double r = std::remainder(c, two_pi);
   // std::remainder is exact, but 2π in double is off by 2.4e-16 per turn: that is the error.
   const double tolerance = 1e-15 * (1 + std::abs(c));
@@ -141,7 +142,7 @@ Expression reduce_phases(const Expression& input) {
     terms.clear();
     additive_constants(e, i - 1, 1, terms);
     for (const auto& term : terms)
-      if (std::abs(e[term.first].value) > 3.141592653589793) {
+      if (std::abs(e[term.first].value) > std::numbers::pi) {
         e[term.first].value = reduce_full_turns(e[term.first].value);
         reduced = true;
       }

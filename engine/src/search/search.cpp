@@ -228,9 +228,8 @@ class SearchDriver {
     return options_.subset_redraw_iterations > 0 ? state_.iteration / options_.subset_redraw_iterations : 0;
   }
 
-  // The random-subset islands draw their subsets for the new epoch and restart from random
-  // trees (their old members were grown from the old subset; the hall of fame keeps what they
-  // found). Each island uses only its own RNG, so the restart is the same for any thread count.
+  // The subset islands take the new epoch's subset and restart from random trees (their old
+  // members were grown from the old subset; the hall of fame keeps what they found). Each island uses only its own RNG, so the restart is the same for any thread count.
   void redraw_subsets() {
     std::vector<std::size_t> redrawn;
     for (std::size_t i = 0; i < workers_.size(); ++i) {
