@@ -221,7 +221,8 @@ void Interpreter<T>::jacobian(const Expression& e, std::span<const T> constants,
                                 std::to_string(nconst * n) + " (" + std::to_string(nconst) + " constants x " +
                                 std::to_string(n) + " rows)");
   // Subtrees without constants need no adjoints.
-  std::vector<char> has_const(m, 0);
+  std::vector<char>& has_const = has_const_;
+  has_const.assign(m, 0);
   for (std::size_t i = 0; i < m; ++i) {
     const Node& node = e[i];
     if (node.arity == 0) has_const[i] = node.op == Op::Const;
@@ -235,21 +236,24 @@ void Interpreter<T>::jacobian(const Expression& e, std::span<const T> constants,
     forward_block(e, columns, row, len);
     std::copy(ptr_[root], ptr_[root] + len, out.data() + row);
     if (nconst == 0) continue;
+    // A constant's adjoint is its Jacobian column: its parent writes it there directly.
     T* adj = adjoints_.data();
-    std::fill(adj + root * kBatchRows, adj + root * kBatchRows + len, T(1));
+    const auto adjoint = [&](std::size_t i) {
+      return nodes[i].op == Op::Const ? jacobian.data() + static_cast<std::size_t>(const_slot_[i]) * n + row
+                                      : adj + i * kBatchRows;
+    };
+    T* const top = adjoint(root);
+    std::fill(top, top + len, T(1));
     for (std::size_t i = m; i-- > 0;) {
-      if (!has_const[i]) continue;
       const Node& node = nodes[i];
+      if (!has_const[i] || node.arity == 0) continue;
       const T* g = adj + i * kBatchRows;
-      if (node.arity == 0) {
-        std::copy(g, g + len, jacobian.data() + static_cast<std::size_t>(const_slot_[i]) * n + row);
-      } else if (node.arity == 1) {
-        unary_adjoint<T>(node.op, g, ptr_[i], ptr_[i - 1], adj + (i - 1) * kBatchRows, len);
+      if (node.arity == 1) {
+        unary_adjoint<T>(node.op, g, ptr_[i], ptr_[i - 1], adjoint(i - 1), len);
       } else {
         const std::size_t right = i - 1;
         const std::size_t left = right - nodes[right].length;
-        binary_adjoint<T>(node.op, g, ptr_[i], ptr_[left], ptr_[right], adj + left * kBatchRows,
-                          adj + right * kBatchRows, len);
+        binary_adjoint<T>(node.op, g, ptr_[i], ptr_[left], ptr_[right], adjoint(left), adjoint(right), len);
       }
     }
   }

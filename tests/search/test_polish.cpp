@@ -126,8 +126,13 @@ TEST_CASE("polynomials are recognised, expanded and written back as sums of mono
   REQUIRE(q);
   CHECK(q->size() == 4);  // x0^5, x0^4, x0^3, x0^2
   CHECK(to_string(expression_of(*q)) == to_string(parse_expression("-0.5 * (x0 * x0 * x0 * x0 * x0) - x0 * x0 * x0 * x0 - 0.5 * (x0 * x0 * x0) - x0 * x0")));
-  // Not polynomials: functions, division by a variable, fractional or negative powers.
-  for (const char* text : {"sin(x0) + 1", "x0 / x1", "x0 ^ 0.5", "x0 ^ -1", "sqrt(x0 * x0)"})
+  // Laurent monomials: division by a monomial and negative integer powers of one.
+  const auto laurent = as_polynomial(parse_expression("(x1 * (x1 * 803 + 1606 / x1) + x0 ^ -2) / (2 * x0)"));
+  REQUIRE(laurent);
+  CHECK(to_string(expression_of(*laurent)) ==
+        to_string(parse_expression("401.5 * (x1 * x1) / x0 + 803 / x0 + 0.5 / (x0 * x0 * x0)")));
+  // Not polynomials: functions, division by a sum, fractional powers, negative powers of a sum.
+  for (const char* text : {"sin(x0) + 1", "x0 / (x1 + 1)", "x0 ^ 0.5", "(x0 + 1) ^ -1", "sqrt(x0 * x0)"})
     CHECK_FALSE(as_polynomial(parse_expression(text)));
   // Degree and size limits: (x0 + x1 + 1)^6 has 28 terms of degree ≤ 6.
   const Expression big = parse_expression("cube(square(x0 + x1 + 1))");
@@ -164,6 +169,19 @@ TEST_CASE("polishing writes an exact polynomial fit in expanded form with simple
   CHECK(polished.complexity < m.complexity);
   CHECK(text.find("1.414") == std::string::npos);
   for (double c : polished.expression.constants()) CHECK(std::round(c * 10) == c * 10);  // 0.2, 0.5, 1, 5, 2
+  // Polynomial parts of a longer member are expanded too: keijzer_14, 8/(x1² + x2² + 2), as the
+  // search found it with a 1/803 prefactor that score.py's 3-decimal rounding rejects.
+  for (int r = 0; r < 200; ++r) {
+    const double a = d.features[0][r], b = d.features[1][r];
+    d.target[r] = 8 / (2 + a * a + b * b);
+  }
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  search_detail::Member k14;
+  k14.expr = parse_expression("8 / (x0 * x0 + 0.0012453300124533001 * (x1 * (x1 * 803 + 1606 / x1)))");
+  k14.complexity = k14.expr.complexity();
+  const double floor14 = search_detail::exact_fit_floor(search_detail::weighted_mean_square(d));
+  const FrontMember expanded = search_detail::polish_member(k14, options, data, floor14);
+  CHECK(to_string(expanded.expression) == to_string(parse_expression("8 / (x0 * x0 + x1 * x1 + 2)")));
   // With snapping off the member is left as the search wrote it, polished only.
   options.snap_constants = false;
   CHECK(search_detail::polish_member(m, options, data, floor).complexity == m.complexity);

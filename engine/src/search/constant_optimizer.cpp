@@ -1,5 +1,7 @@
 #include "symtorch/engine/constant_optimizer.hpp"
 
+#include "sum_of_squares.hpp"
+
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
@@ -14,6 +16,18 @@ void ConstantOptimizer<T>::set_constants(const Eigen::VectorXd& p) {
   constants_.resize(map_.size());
   for (std::size_t k = 0; k < map_.size(); ++k)
     constants_[k] = static_cast<T>(map_[k] >= 0 ? p[map_[k]] : fixed_[k]);
+}
+
+template <typename T>
+template <typename Jacobian>
+void ConstantOptimizer<T>::accumulate_normal_equations(const Jacobian& j) {
+  // Few parameters: column dot products (vectorised in T) beat a general matrix product,
+  // whose packing dominates for a rows x 2..10 Jacobian.
+  for (Eigen::Index a = 0; a < j.cols(); ++a) {
+    const auto ja = j.col(a);
+    g_[a] += static_cast<double>(ja.dot(r_));
+    for (Eigen::Index b = 0; b <= a; ++b) h_(a, b) += static_cast<double>(ja.dot(j.col(b)));
+  }
 }
 
 template <typename T>
@@ -44,6 +58,25 @@ double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& da
       interpreter_.evaluate(e, constants_, shifted_, len, out);
     const T* y = data.y + start;
     const T* w = data.weights == nullptr ? nullptr : data.weights + start;
+    const auto rows = static_cast<Eigen::Index>(len);
+    if (w == nullptr && !scaling_) {
+      // The common case, vectorised: no per-row scale, weight or branch, and the Jacobian is
+      // used where the interpreter wrote it.
+      using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+      sse += search_detail::sum_squared_difference<T>(out_.data(), y, nullptr, len);
+      if (!with_jacobian) continue;
+      r_ = Eigen::Map<const Vector>(out_.data(), rows) - Eigen::Map<const Vector>(y, rows);
+      if (identity_map_) {
+        accumulate_normal_equations(Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>(
+            jac_.data(), rows, static_cast<Eigen::Index>(nconst)));
+        continue;
+      }
+      jd_.setZero(rows, nparams);
+      for (std::size_t k = 0; k < nconst; ++k)
+        if (map_[k] >= 0) jd_.col(map_[k]) += Eigen::Map<const Vector>(jac_.data() + k * len, rows);
+      accumulate_normal_equations(jd_);
+      continue;
+    }
     if (!with_jacobian) {
       for (std::size_t i = 0; i < len; ++i) {
         const double d = s * static_cast<double>(out_[i]) + o - static_cast<double>(y[i]);
@@ -51,7 +84,6 @@ double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& da
       }
       continue;
     }
-    const auto rows = static_cast<Eigen::Index>(len);
     jd_.setZero(rows, nparams);
     r_.resize(rows);
     const T st = static_cast<T>(s);
@@ -73,13 +105,7 @@ double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& da
       if (w != nullptr) jd_.row(i) *= static_cast<T>(sw);
     }
     sse += chunk_sse;
-    // Few parameters: column dot products (vectorised in T) beat a general matrix product,
-    // whose packing dominates for a rows x 2..10 Jacobian.
-    for (Eigen::Index a = 0; a < nparams; ++a) {
-      const auto ja = jd_.col(a);
-      g_[a] += static_cast<double>(ja.dot(r_));
-      for (Eigen::Index b = 0; b <= a; ++b) h_(a, b) += static_cast<double>(ja.dot(jd_.col(b)));
-    }
+    accumulate_normal_equations(jd_);
   }
   if (with_jacobian) h_.template triangularView<Eigen::StrictlyUpper>() = h_.transpose();
   const double loss = sse / data.weight_sum;
@@ -143,6 +169,8 @@ ConstantFitResult ConstantOptimizer<T>::optimize(Expression& e, const DataView<T
     }
   }
   scaling_ = settings.linear_scaling;
+  identity_map_ = nparams_ == static_cast<int>(nconst);
+  for (std::size_t k = 0; k < nconst && identity_map_; ++k) identity_map_ = map_[k] == static_cast<int>(k);
   const int total = nparams_ + (scaling_ ? 2 : 0);
   ConstantFitResult result;
   Eigen::VectorXd p0 = Eigen::VectorXd::Zero(total);

@@ -1,5 +1,7 @@
 #include "symtorch/engine/fitness.hpp"
 
+#include "sum_of_squares.hpp"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -75,14 +77,8 @@ struct Moments {
 
 template <typename T>
 void accumulate(const T* f, const T* y, const T* w, std::size_t n, bool scaled, Moments& m) {
-  using Vec = Eigen::Array<T, Eigen::Dynamic, 1>;
-  const auto len = static_cast<Eigen::Index>(n);
   if (!scaled) {
-    // Eigen vectorises the reduction (a plain loop may not be reordered without fast-math).
-    const auto fd = Eigen::Map<const Vec>(f, len).template cast<double>();
-    const auto yd = Eigen::Map<const Vec>(y, len).template cast<double>();
-    if (w == nullptr) m.sse += (fd - yd).square().sum();
-    else m.sse += (Eigen::Map<const Vec>(w, len).template cast<double>() * (fd - yd).square()).sum();
+    m.sse += search_detail::sum_squared_difference(f, y, w, n);
     return;
   }
   for (std::size_t i = 0; i < n; ++i) {

@@ -306,14 +306,15 @@ std::vector<std::size_t> polish_sample_rows(std::size_t n) {
 
 namespace {
 
-// A polynomial member written as its expanded sum of monomials, constants snapped as for any
-// member, when that is no longer than the member: the same function in the form people write
-// (see polynomial.hpp). The full data confirms it with the BIC allowance per constant.
+// A member with its polynomial parts written as expanded sums of monomials (the whole member,
+// or the denominator of 8/(...)), constants snapped as for any member, when that is no longer
+// than the member: the same function in the form people write (see polynomial.hpp). The full
+// data confirms it with the BIC allowance per constant.
 void expand_polynomial(FrontMember& out, const PolishData& data, double loss_floor) {
-  const auto p = as_polynomial(out.expression);
-  if (!p) return;
+  Expression trial = expand_polynomials(out.expression);
+  if (trial == out.expression) return;
   // Often longer before snapping: cancelled terms (√2·x2² − √2·x2²) are left as round-off.
-  Expression trial = simplify_algebra(expression_of(*p));
+  trial = simplify_algebra(trial);
   const auto constants = static_cast<double>(trial.num_constants());
   LossEvaluator<double> evaluator(false);
   double sample_loss = evaluator.loss(trial, data.sample).loss;

@@ -17,10 +17,15 @@ struct Limits {
 
 int degree(const Exponents& x) { return std::accumulate(x.begin(), x.end(), 0); }
 
+// Total degree counting negative powers by size: the limit on how far an expansion may grow.
+int extent(const Exponents& x) {
+  return std::accumulate(x.begin(), x.end(), 0, [](int s, int k) { return s + std::abs(k); });
+}
+
 std::optional<Polynomial> checked(Polynomial p, const Limits& limits) {
   if (p.size() > limits.max_terms) return std::nullopt;
   for (const auto& [x, c] : p)
-    if (degree(x) > limits.max_degree || !std::isfinite(c)) return std::nullopt;
+    if (extent(x) > limits.max_degree || !std::isfinite(c)) return std::nullopt;
   return p;
 }
 
@@ -38,7 +43,7 @@ std::optional<Polynomial> multiply(const Polynomial& a, const Polynomial& b, con
       Exponents x(xa.size());
       for (std::size_t k = 0; k < x.size(); ++k) {
         const int sum = xa[k] + xb[k];
-        if (sum > limits.max_degree) return std::nullopt;
+        if (std::abs(sum) > limits.max_degree) return std::nullopt;
         x[k] = sum;
       }
       out[x] += ca * cb;
@@ -50,8 +55,8 @@ std::optional<Polynomial> multiply(const Polynomial& a, const Polynomial& b, con
 std::optional<double> constant_value(const Polynomial& p) {
   double value = 0;
   for (const auto& [x, c] : p) {
-    if (degree(x) > 0 && c != 0) return std::nullopt;
-    if (degree(x) == 0) value = c;
+    if (extent(x) > 0 && c != 0) return std::nullopt;
+    if (extent(x) == 0) value = c;
   }
   return value;
 }
@@ -60,6 +65,17 @@ std::optional<Polynomial> power(const Polynomial& p, int n, const Limits& limits
   std::optional<Polynomial> out = constant_polynomial(1, limits.features);
   for (int k = 0; k < n && out; ++k) out = multiply(*out, p, limits);
   return out;
+}
+
+// 1/p when p is a single monomial c·x^k (then it is x^-k / c): division by anything longer
+// leaves the Laurent polynomials.
+std::optional<Polynomial> reciprocal(const Polynomial& p) {
+  const auto nonzero = [](const auto& term) { return term.second != 0; };
+  if (std::count_if(p.begin(), p.end(), nonzero) != 1) return std::nullopt;
+  const auto& [x, c] = *std::find_if(p.begin(), p.end(), nonzero);
+  Exponents inverse(x.size());
+  std::transform(x.begin(), x.end(), inverse.begin(), [](int k) { return -k; });
+  return Polynomial{{inverse, 1 / c}};
 }
 
 std::optional<Polynomial> polynomial_at(const Expression& e, std::size_t i, const Limits& limits) {
@@ -102,29 +118,52 @@ std::optional<Polynomial> polynomial_at(const Expression& e, std::size_t i, cons
     case Op::Mul:
       return multiply(*a, *b, limits);
     case Op::Div: {
-      const auto d = constant_value(*b);
-      if (!d || *d == 0) return std::nullopt;
-      for (auto& [x, c] : *a) c /= *d;
-      return checked(std::move(*a), limits);
+      const auto inverse = reciprocal(*b);
+      if (!inverse) return std::nullopt;
+      return multiply(*a, *inverse, limits);
     }
     case Op::Pow: {
       const auto k = constant_value(*b);
-      if (!k || *k < 0 || *k > limits.max_degree || *k != std::round(*k)) return std::nullopt;
-      return power(*a, static_cast<int>(*k), limits);
+      if (!k || std::abs(*k) > limits.max_degree || *k != std::round(*k)) return std::nullopt;
+      if (*k >= 0) return power(*a, static_cast<int>(*k), limits);
+      const auto inverse = reciprocal(*a);
+      if (!inverse) return std::nullopt;
+      return power(*inverse, static_cast<int>(-*k), limits);
     }
     default:
       return std::nullopt;
   }
 }
 
-Expression monomial(const Exponents& x) {
+// The product of the variables with positive exponents in x (sign = 1) or of those with
+// negative exponents, as positive powers (sign = -1); nullopt when there are none.
+std::optional<Expression> monomial_part(const Exponents& x, int sign) {
   std::optional<Expression> out;
   for (std::size_t f = 0; f < x.size(); ++f)
-    for (int k = 0; k < x[f]; ++k) {
+    for (int k = 0; k < sign * x[f]; ++k) {
       const Expression v = Expression::variable(static_cast<std::uint32_t>(f));
       out = out ? Expression::binary(Op::Mul, *out, v) : v;
     }
-  return out ? *out : Expression::constant(1);
+  return out;
+}
+
+// magnitude·x^a: the positive powers multiply, the negative ones divide.
+Expression term_of(const Exponents& x, double magnitude) {
+  const auto numerator = monomial_part(x, 1), denominator = monomial_part(x, -1);
+  Expression out = !numerator       ? Expression::constant(magnitude)
+                   : magnitude == 1 ? *numerator
+                                    : Expression::binary(Op::Mul, Expression::constant(magnitude), *numerator);
+  return denominator ? Expression::binary(Op::Div, out, *denominator) : out;
+}
+
+// Every largest subtree that is a polynomial, as its expanded sum.
+Expression expand_polynomial_subtrees(const Expression& e, std::size_t i, const Limits& limits) {
+  const Node& n = e[i];
+  if (n.arity == 0) return e.subtree(i);
+  if (const auto p = polynomial_at(e, i, limits)) return expression_of(*p);
+  if (n.arity == 1) return Expression::unary(n.op, expand_polynomial_subtrees(e, i - 1, limits));
+  return Expression::binary(n.op, expand_polynomial_subtrees(e, e.left_child(i), limits),
+                            expand_polynomial_subtrees(e, e.right_child(i), limits));
 }
 
 }  // namespace
@@ -133,6 +172,12 @@ std::optional<Polynomial> as_polynomial(const Expression& e, int max_degree, std
   if (e.empty()) return std::nullopt;
   const Limits limits{std::max<std::size_t>(e.max_feature(), 1), max_degree, max_terms};
   return polynomial_at(e, e.root(), limits);
+}
+
+Expression expand_polynomials(const Expression& e, int max_degree, std::size_t max_terms) {
+  if (e.empty()) return e;
+  const Limits limits{std::max<std::size_t>(e.max_feature(), 1), max_degree, max_terms};
+  return expand_polynomial_subtrees(e, e.root(), limits);
 }
 
 Expression expression_of(const Polynomial& p) {
@@ -148,9 +193,7 @@ Expression expression_of(const Polynomial& p) {
   std::optional<Expression> sum;
   for (const auto& [x, c] : terms) {
     const double magnitude = sum ? std::abs(c) : c;
-    Expression term = degree(x) == 0 ? Expression::constant(magnitude)
-                      : magnitude == 1 ? monomial(x)
-                                       : Expression::binary(Op::Mul, Expression::constant(magnitude), monomial(x));
+    Expression term = term_of(x, magnitude);
     if (!sum) {
       sum = std::move(term);
     } else {

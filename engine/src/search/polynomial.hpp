@@ -17,13 +17,18 @@ namespace symtorch::search_detail {
 // Monomial exponents, one per feature, → coefficient.
 using Polynomial = std::map<std::vector<int>, double>;
 
-// e as a polynomial in its variables, if it is one: built from constants, variables, + − ×,
-// negation, square, cube, division by a constant and integer powers 0..max_degree; at most
-// max_degree in total and max_terms monomials (the expansion of a deep product grows fast).
+// e as a Laurent polynomial in its variables, if it is one: built from constants, variables,
+// + − ×, negation, square, cube, integer powers and division by a single monomial (1606/x2 is
+// the monomial 1606·x2^-1; x/(x + 1) is not a polynomial); at most max_degree in total (negative
+// powers counted by size) and max_terms monomials (the expansion of a deep product grows fast).
 std::optional<Polynomial> as_polynomial(const Expression& e, int max_degree = 12, std::size_t max_terms = 32);
 
-// Σ c·x^a... in descending total degree, each monomial a product of variables; terms with a
-// zero coefficient are left out.
+// e with every largest subtree that is a polynomial (as_polynomial) written as expression_of
+// its expansion: 8/(x1·x1 + (x2·(803·x2 + 1606/x2))/803) becomes 8/(x1·x1 + x2·x2 + 2).
+Expression expand_polynomials(const Expression& e, int max_degree = 12, std::size_t max_terms = 32);
+
+// Σ c·x^a... in descending total degree, each monomial a product of variables (divided by the
+// product of those with negative powers); terms with a zero coefficient are left out.
 Expression expression_of(const Polynomial& p);
 
 }  // namespace symtorch::search_detail

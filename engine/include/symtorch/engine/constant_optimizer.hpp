@@ -47,6 +47,9 @@ class ConstantOptimizer {
   // Loss at parameters p (and its gradient/Gauss–Newton matrix when with_jacobian).
   double evaluate(const Expression& e, const DataView<T>& data, const Eigen::VectorXd& p, bool with_jacobian);
   void set_constants(const Eigen::VectorXd& p);
+  // Adds one chunk's Jᵀr and JᵀJ (J: rows × parameters, r_: the residuals) to g_ and h_.
+  template <typename Jacobian>
+  void accumulate_normal_equations(const Jacobian& j);
   double run_lm(const Expression& e, const DataView<T>& data, Eigen::VectorXd& p, double loss, int iterations,
                 std::size_t& passes);
 
@@ -55,6 +58,7 @@ class ConstantOptimizer {
   std::vector<double> fixed_;     // constant values (used for fixed constants)
   int nparams_ = 0;               // free constant parameters
   bool scaling_ = false;          // two extra parameters a, b at the end
+  bool identity_map_ = true;      // constant k is parameter k: the Jacobian needs no regrouping
   // Buffers reused between calls.
   Interpreter<T> interpreter_;
   LossEvaluator<T> plain_{false};

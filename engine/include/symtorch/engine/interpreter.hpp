@@ -44,6 +44,7 @@ class Interpreter {
   std::vector<const T*> ptr_;  // where each node's values live for the current block
   std::vector<T> constants_;   // per-node constant (only for Const nodes)
   std::vector<int> const_slot_;  // node -> constant ordinal or -1
+  std::vector<char> has_const_;  // node -> its subtree holds a constant (jacobian only)
 };
 
 extern template class Interpreter<float>;
