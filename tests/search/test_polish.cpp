@@ -186,3 +186,41 @@ TEST_CASE("polishing writes an exact polynomial fit in expanded form with simple
   options.snap_constants = false;
   CHECK(search_detail::polish_member(m, options, data, floor).complexity == m.complexity);
 }
+
+TEST_CASE("sqrt(square(u)) and square(sqrt(u)) lose the pair where u keeps one sign on the data") {
+  // nguyen_10 (2·sin(x0)·cos(x1) on [0, 1]²) as the search once found it.
+  auto dataset = [](double lo, double hi, auto target) {
+    Dataset d;
+    d.feature_names = {"x0", "x1"};
+    d.features.assign(2, {});
+    SearchRng rng(11);
+    for (int r = 0; r < 100; ++r) {
+      const double a = lo + (hi - lo) * rng.uniform(), b = lo + (hi - lo) * rng.uniform();
+      d.features[0].push_back(a);
+      d.features[1].push_back(b);
+      d.target.push_back(target(a, b));
+    }
+    return d;
+  };
+  auto polish = [](const Dataset& d, const char* text) {
+    std::vector<const double*> pointers;
+    search_detail::PolishData data;
+    data.full = data.sample = search_detail::dataset_view(d, pointers);
+    search_detail::Member m;
+    m.expr = parse_expression(text);
+    m.complexity = m.expr.complexity();
+    return to_string(search_detail::polish_member(m, SearchOptions{}, data,
+                                                  search_detail::exact_fit_floor(search_detail::weighted_mean_square(d)))
+                         .expression);
+  };
+  const Dataset positive = dataset(0, 1, [](double a, double b) { return 2 * std::sin(a) * std::cos(b); });
+  CHECK(polish(positive, "2 * sqrt(square(sqrt(square(cos(x1) * sin(x0)))))") ==
+        to_string(simplify_algebra(parse_expression("2 * (cos(x1) * sin(x0))"))));
+  // u < 0 on the data: sqrt(square(u)) is −u there.
+  const Dataset negative = dataset(0, 1, [](double a, double b) { return std::sin(a) * std::cos(b); });
+  CHECK(polish(negative, "sqrt(square(-(cos(x1) * sin(x0))))") ==
+        to_string(simplify_algebra(parse_expression("-(-(cos(x1) * sin(x0)))"))));
+  // Where u changes sign |u| is not ±u: the pair stays.
+  const Dataset both = dataset(-1, 1, [](double a, double) { return std::abs(a); });
+  CHECK(polish(both, "sqrt(square(x0))") == "sqrt(square(x0))");
+}

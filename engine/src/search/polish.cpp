@@ -329,6 +329,36 @@ void expand_polynomial(FrontMember& out, const PolishData& data, double loss_flo
   }
 }
 
+// sqrt(square(u)) is |u|, and square(sqrt(u)) is u wherever it is defined. Where u keeps one
+// sign on the data the pair is debris of the search (nguyen_10, 2·sin(x1)·cos(x2) on [0, 1]²,
+// was found as 2·sqrt(square(sqrt(square(cos(x2)·sin(x1)))))): u or −u is the same function
+// there, shorter, and what a person (or a symbolic comparison) expects. Kept only if the loss
+// on the full data stays the same to round-off.
+void remove_roots_of_squares(FrontMember& out, const PolishData& data, double loss_floor) {
+  LossEvaluator<double> evaluator(false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    const Expression& e = out.expression;
+    for (std::size_t i = 2; i < e.size() && !changed; ++i) {
+      const Op outer = e[i].op, inner = e[i - 1].op;
+      if (!((outer == Op::Sqrt && inner == Op::Square) || (outer == Op::Square && inner == Op::Sqrt))) continue;
+      const Expression u = e.subtree(i - 2);
+      std::vector<Expression> candidates{u};
+      if (outer == Op::Sqrt) candidates.push_back(Expression::unary(Op::Neg, u));
+      for (const Expression& c : candidates) {
+        Expression trial = simplify_algebra(e.replace_subtree(i, c));
+        const double loss = evaluator.loss(trial, data.full).loss;
+        if (loss <= std::max(loss_floor, out.loss * (1 + 1e-9))) {
+          out.expression = std::move(trial);
+          out.loss = loss;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor) {
@@ -350,6 +380,7 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
   }
   LossEvaluator<double> evaluator(false);
   out.loss = evaluator.loss(out.expression, data.full).loss;
+  remove_roots_of_squares(out, data, loss_floor);
   if (options.snap_constants) {
     Expression trial = out.expression;
     double sample_loss = data.sampled ? evaluator.loss(trial, data.sample).loss : out.loss;
