@@ -180,7 +180,10 @@ void apply_small_sizes(Config& c) {
   c.adam_steps = 600;
   c.lbfgs_iterations = 300;
   c.record_points = 21;
-  c.sr_iterations = 40;
+  // 8 islands need about 80 iterations: at 40, seeds 1 and 2 of 3 ended on a polynomial in t
+  // instead of exp(-k*t) (after constant fitting changed in ac2ab67); at 80, seeds 1-6 all
+  // recovered the solution.
+  c.sr_iterations = 80;
   c.sr_populations = 8;
 }
 
