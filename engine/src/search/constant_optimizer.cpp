@@ -31,6 +31,16 @@ void ConstantOptimizer<T>::accumulate_normal_equations(const Jacobian& j) {
 }
 
 template <typename T>
+void ConstantOptimizer<T>::group_jacobian(std::size_t len, T scale) {
+  const auto rows = static_cast<Eigen::Index>(len);
+  jd_.setZero(rows, static_cast<Eigen::Index>(nparams_ + (scaling_ ? 2 : 0)));
+  for (std::size_t k = 0; k < map_.size(); ++k) {
+    if (map_[k] < 0) continue;
+    jd_.col(map_[k]) += scale * Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(jac_.data() + k * len, rows);
+  }
+}
+
+template <typename T>
 double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& data, const Eigen::VectorXd& p,
                                       bool with_jacobian) {
   set_constants(p);
@@ -61,20 +71,18 @@ double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& da
     const auto rows = static_cast<Eigen::Index>(len);
     if (w == nullptr && !scaling_) {
       // The common case, vectorised: no per-row scale, weight or branch, and the Jacobian is
-      // used where the interpreter wrote it.
-      using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+      // used where the interpreter wrote it unless constants are tied.
       sse += search_detail::sum_squared_difference<T>(out_.data(), y, nullptr, len);
       if (!with_jacobian) continue;
+      using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
       r_ = Eigen::Map<const Vector>(out_.data(), rows) - Eigen::Map<const Vector>(y, rows);
       if (identity_map_) {
         accumulate_normal_equations(Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>(
             jac_.data(), rows, static_cast<Eigen::Index>(nconst)));
-        continue;
+      } else {
+        group_jacobian(len, T(1));
+        accumulate_normal_equations(jd_);
       }
-      jd_.setZero(rows, nparams);
-      for (std::size_t k = 0; k < nconst; ++k)
-        if (map_[k] >= 0) jd_.col(map_[k]) += Eigen::Map<const Vector>(jac_.data() + k * len, rows);
-      accumulate_normal_equations(jd_);
       continue;
     }
     if (!with_jacobian) {
@@ -84,13 +92,8 @@ double ConstantOptimizer<T>::evaluate(const Expression& e, const DataView<T>& da
       }
       continue;
     }
-    jd_.setZero(rows, nparams);
+    group_jacobian(len, static_cast<T>(s));
     r_.resize(rows);
-    const T st = static_cast<T>(s);
-    for (std::size_t k = 0; k < nconst; ++k) {
-      if (map_[k] < 0) continue;
-      jd_.col(map_[k]) += st * Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(jac_.data() + k * len, rows);
-    }
     double chunk_sse = 0;
     for (Eigen::Index i = 0; i < rows; ++i) {
       const double f = static_cast<double>(out_[static_cast<std::size_t>(i)]);

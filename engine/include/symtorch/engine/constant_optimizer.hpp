@@ -47,6 +47,9 @@ class ConstantOptimizer {
   // Loss at parameters p (and its gradient/Gauss–Newton matrix when with_jacobian).
   double evaluate(const Expression& e, const DataView<T>& data, const Eigen::VectorXd& p, bool with_jacobian);
   void set_constants(const Eigen::VectorXd& p);
+  // jd_ = scale · (the interpreter's Jacobian of one chunk of len rows, its columns summed per
+  // parameter), with zero columns for a and b when scaling.
+  void group_jacobian(std::size_t len, T scale);
   // Adds one chunk's Jᵀr and JᵀJ (J: rows × parameters, r_: the residuals) to g_ and h_.
   template <typename Jacobian>
   void accumulate_normal_equations(const Jacobian& j);
