@@ -43,7 +43,7 @@ struct FitArgs {
   int subset_redraw = kDefaults.subset_redraw_iterations;
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
-  bool no_progress = false, no_exact_stop = false, no_snap = false;
+  bool no_progress = false, no_exact_stop = false, no_snap = false, no_outer_epochs = false, no_merge_variables = false;
   bool niterations_given = false;
 };
 
@@ -113,6 +113,8 @@ SearchOptions make_options(const FitArgs& a) {
   o.linear_scaling = a.linear_scaling;
   o.operator_subsets = a.operator_subsets;
   o.subset_redraw_iterations = a.subset_redraw;
+  o.outer_epochs = !a.no_outer_epochs;
+  o.merge_variables = !a.no_merge_variables;
   o.seed = a.seed;
   o.threads = a.threads;
   o.batch_size = a.batch_size;
@@ -187,6 +189,9 @@ void run_fit(const FitArgs& a) {
              result.stats.cache_lookups ? 100.0 * static_cast<double>(result.stats.cache_hits) /
                                               static_cast<double>(result.stats.cache_lookups)
                                         : 0.0);
+  if (!result.stats.merged_variables.empty())
+    fmt::print(stderr, "# subset islands searched over merged variables: {}\n",
+               fmt::join(result.stats.merged_variables, ", "));
   if (!a.json_path.empty()) write_result_json(a.json_path, result, options);
   std::cout << result.front.table(result.variable_names, result.chosen);
   std::cout << result.chosen_equation() << std::endl;
@@ -223,6 +228,12 @@ const CommandRegistration registration(
                      "each alone, then random halves, changing every --subset-redraw iterations");
       app.add_option("--subset-redraw", a->subset_redraw,
                      "iterations between the subset islands' changes of subset (0 = never)");
+      app.add_flag("--no-outer-epochs", a->no_outer_epochs,
+                   "no epochs in which the subset islands search f for y = g(f), g = sqrt, log or exp, on the "
+                   "target g^-1(y)");
+      app.add_flag("--no-merge-variables", a->no_merge_variables,
+                   "never let the subset islands search over merged variables (x_i*x_j, x_i/x_j, x_i+x_j, x_i-x_j) "
+                   "that an accurate equation found so far depends on");
       app.add_option("--precision", a->precision, "search evaluation precision: float (default) or double");
       app.add_option("--batching", a->batching, "mini-batches: auto (over 10000 rows), on, off");
       app.add_option("--batch-size", a->batch_size, "rows per mini-batch (default 1024)");

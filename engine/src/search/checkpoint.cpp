@@ -13,7 +13,7 @@
 namespace symtorch::search_detail {
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: merged variables
 
 using nlohmann::json;
 
@@ -64,6 +64,8 @@ json shape_of(const SearchOptions& o, const Dataset& data) {
           {"linear_scaling", o.linear_scaling},
           {"operator_subsets", o.operator_subsets},
           {"subset_redraw_iterations", o.subset_redraw_iterations},
+          {"outer_epochs", o.outer_epochs},
+          {"merge_variables", o.merge_variables},
           {"seed", o.seed}};
 }
 
@@ -170,6 +172,9 @@ void save_checkpoint(const std::string& path, const SearchState& state, const Se
     if (slot) hof.push_back(member_to_json(*slot));
   j["hall_of_fame"] = hof;
   j["frequencies"] = state.frequencies.counts();
+  json merged = json::array();
+  for (const auto& v : state.merged_variables) merged.push_back(expression_to_json(v));
+  j["merged_variables"] = merged;
   write_file_atomically(path, j.dump());
 }
 
@@ -216,6 +221,11 @@ SearchState load_checkpoint(const std::string& path, const SearchOptions& option
     const auto counts = j.at("frequencies").get<std::vector<double>>();
     if (counts.size() != state.frequencies.counts().size()) throw std::runtime_error("bad complexity statistics");
     state.frequencies.counts() = counts;
+    for (const auto& v : j.at("merged_variables")) {
+      state.merged_variables.push_back(expression_from_json(v));
+      if (state.merged_variables.back().max_feature() > data.num_features())
+        throw std::runtime_error("a merged variable uses a missing feature");
+    }
     return state;
   } catch (const json::exception& e) {
     throw std::runtime_error("checkpoint '" + path + "' is incomplete: " + e.what());

@@ -10,7 +10,7 @@ namespace symtorch::search_detail {
 
 template <typename T>
 IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary)
-    : ctx_(ctx),
+    : ctx_(&ctx),
       scaled_(scaled),
       evaluator_(scaled),
       mutator_(ctx.options, ctx.data.num_features(), std::move(unary)),
@@ -30,8 +30,8 @@ IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vec
 template <typename T>
 void IslandWorker<T>::clear_caches_if_full() {
   // Bounded memory: start over rather than track recency (hits are mostly recent anyway).
-  if (loss_cache_.size() >= ctx_.options.fitness_cache_entries) loss_cache_.clear();
-  if (fit_cache_.size() >= ctx_.options.fitness_cache_entries / 4 + 1) fit_cache_.clear();
+  if (loss_cache_.size() >= ctx_->options.fitness_cache_entries) loss_cache_.clear();
+  if (fit_cache_.size() >= ctx_->options.fitness_cache_entries / 4 + 1) fit_cache_.clear();
 }
 
 template <typename T>
@@ -40,7 +40,7 @@ void IslandWorker<T>::evaluate(Member& m) {
   LossResult r;
   bool hit = false;
   std::uint64_t key = 0;
-  if (ctx_.options.fitness_cache) {
+  if (ctx_->options.fitness_cache) {
     key = m.expr.hash(true);
     ++counters_.cache_lookups;
     if (auto it = loss_cache_.find(key); it != loss_cache_.end()) {
@@ -52,7 +52,7 @@ void IslandWorker<T>::evaluate(Member& m) {
   if (!hit) {
     r = evaluator_.loss(m.expr, view());
     ++counters_.evaluations;
-    if (ctx_.options.fitness_cache) {
+    if (ctx_->options.fitness_cache) {
       clear_caches_if_full();
       loss_cache_.emplace(key, CachedLoss{r.loss, r.scale, r.offset});
     }
@@ -60,18 +60,18 @@ void IslandWorker<T>::evaluate(Member& m) {
   m.loss = r.loss;
   m.scale = r.scale;
   m.offset = r.offset;
-  m.cost = ctx_.cost(m.loss, m.complexity);
+  m.cost = ctx_->cost(m.loss, m.complexity);
 }
 
 template <typename T>
 void IslandWorker<T>::local_search(Member& m) {
-  if (ctx_.options.local_search_iterations > 0 && m.expr.num_constants() > 0 && std::isfinite(m.loss))
-    fit_constants(m, ctx_.options.local_search_iterations, 0);
+  if (ctx_->options.local_search_iterations > 0 && m.expr.num_constants() > 0 && std::isfinite(m.loss))
+    fit_constants(m, ctx_->options.local_search_iterations, 0);
 }
 
 template <typename T>
 bool IslandWorker<T>::optimize(Member& m) {
-  return fit_constants(m, ctx_.options.optimizer_iterations, ctx_.options.optimizer_nrestarts);
+  return fit_constants(m, ctx_->options.optimizer_iterations, ctx_->options.optimizer_nrestarts);
 }
 
 template <typename T>
@@ -80,7 +80,7 @@ bool IslandWorker<T>::fit_constants(Member& m, int iterations, int restarts) {
   // One cache for every (iterations, restarts) setting: the setting is part of the key.
   const std::uint64_t key = m.expr.hash(true) ^ (static_cast<std::uint64_t>(iterations) * 0xA24BAED4963EE407ull) ^
                             (static_cast<std::uint64_t>(restarts) * 0x9FB21C651E98DF25ull);
-  if (ctx_.options.fitness_cache) {
+  if (ctx_->options.fitness_cache) {
     ++counters_.cache_lookups;
     if (auto it = fit_cache_.find(key); it != fit_cache_.end()) {
       ++counters_.cache_hits;
@@ -89,13 +89,13 @@ bool IslandWorker<T>::fit_constants(Member& m, int iterations, int restarts) {
       m.loss = it->second.loss;
       m.scale = it->second.scale;
       m.offset = it->second.offset;
-      m.cost = ctx_.cost(m.loss, m.complexity);
+      m.cost = ctx_->cost(m.loss, m.complexity);
       return true;
     }
   }
   // Restarts seeded by the expression itself: a cached fit and a recomputed one agree, so the
   // cache cannot change the search's course.
-  SearchRng rng(fit_seed(key, ctx_.options.seed));
+  SearchRng rng(fit_seed(key, ctx_->options.seed));
   ConstantFitSettings settings;
   settings.iterations = iterations;
   settings.restarts = restarts;
@@ -107,7 +107,7 @@ bool IslandWorker<T>::fit_constants(Member& m, int iterations, int restarts) {
   counters_.evaluations += r.passes;
   const bool better = r.loss < m.loss;
   if (better) std::swap(m.expr, fit_scratch_);
-  if (ctx_.options.fitness_cache) {
+  if (ctx_->options.fitness_cache) {
     clear_caches_if_full();
     fit_cache_.emplace(key, CachedFit{m.expr.constants(), better ? r.loss : m.loss, better ? r.scale : m.scale,
                                       better ? r.offset : m.offset});
@@ -116,31 +116,35 @@ bool IslandWorker<T>::fit_constants(Member& m, int iterations, int restarts) {
   m.loss = r.loss;
   m.scale = r.scale;
   m.offset = r.offset;
-  m.cost = ctx_.cost(m.loss, m.complexity);
+  m.cost = ctx_->cost(m.loss, m.complexity);
   return true;
 }
 
 template <typename T>
 void IslandWorker<T>::draw_batch(IslandState& s) {
-  const std::size_t n = ctx_.data.rows();
-  batch_rows_.resize(ctx_.options.batch_size);
+  const std::size_t n = ctx_->data.rows();
+  batch_rows_.resize(ctx_->options.batch_size);
   for (auto& r : batch_rows_) r = s.rng.below(n);
   std::sort(batch_rows_.begin(), batch_rows_.end());  // sequential reads of the full columns
-  batch_.assign_rows(ctx_.data, batch_rows_);
+  batch_.assign_rows(ctx_->data, batch_rows_);
   loss_cache_.clear();
   fit_cache_.clear();
 }
 
 template <typename T>
-void IslandWorker<T>::restart(IslandState& s, std::vector<Op> unary) {
-  mutator_ = Mutator(ctx_.options, ctx_.data.num_features(), std::move(unary));
+void IslandWorker<T>::restart(IslandState& s, std::vector<Op> unary, const SearchContext<T>& ctx) {
+  // The caches may hold losses on another target (the last epoch's outer operator).
+  loss_cache_.clear();
+  fit_cache_.clear();
+  ctx_ = &ctx;
+  mutator_ = Mutator(ctx_->options, ctx_->data.num_features(), std::move(unary));
   initialize(s, {});
 }
 
 template <typename T>
 void IslandWorker<T>::initialize(IslandState& s, const std::vector<Expression>& seeds) {
-  const auto n = static_cast<std::size_t>(ctx_.options.population_size);
-  if (ctx_.batching) draw_batch(s);
+  const auto n = static_cast<std::size_t>(ctx_->options.population_size);
+  if (ctx_->batching) draw_batch(s);
   s.members.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     Member& m = s.members[i];
@@ -154,7 +158,7 @@ void IslandWorker<T>::initialize(IslandState& s, const std::vector<Expression>& 
 template <typename T>
 std::size_t IslandWorker<T>::tournament(IslandState& s) {
   const std::size_t n = s.members.size();
-  const auto k = std::min<std::size_t>(static_cast<std::size_t>(ctx_.options.tournament_selection_n), n);
+  const auto k = std::min<std::size_t>(static_cast<std::size_t>(ctx_->options.tournament_selection_n), n);
   // Partial Fisher–Yates from the identity (not from the last call's permutation, which a
   // checkpoint does not hold): k distinct members, uniformly.
   sample_.resize(n);
@@ -165,14 +169,14 @@ std::size_t IslandWorker<T>::tournament(IslandState& s) {
     const Member& m = s.members[sample_[i]];
     double c = m.cost;
     // Adaptive parsimony: cost × exp(scaling × frequency of the member's complexity).
-    if (ctx_.options.use_frequency_in_tournament)
-      c *= m.complexity > 0 && m.complexity <= ctx_.options.maxsize
-               ? ctx_.tournament_factors[static_cast<std::size_t>(m.complexity)]
+    if (ctx_->options.use_frequency_in_tournament)
+      c *= m.complexity > 0 && m.complexity <= ctx_->options.maxsize
+               ? ctx_->tournament_factors[static_cast<std::size_t>(m.complexity)]
                : 1.0;
     if (std::isnan(c)) c = kInf;
     ranked_[i] = {c, sample_[i]};
   }
-  if (ctx_.options.tournament_selection_p >= 1)
+  if (ctx_->options.tournament_selection_p >= 1)
     return std::min_element(ranked_.begin(), ranked_.end())->second;
   std::sort(ranked_.begin(), ranked_.end());
   double u = s.rng.uniform() * tournament_total_[k - 1];
@@ -196,8 +200,8 @@ std::size_t IslandWorker<T>::oldest(const IslandState& s, std::size_t skip) cons
 template <typename T>
 bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, double temperature) {
   const Member& parent = s.members[parent_index];
-  const SearchOptions& o = ctx_.options;
-  const Mutation m = mutator_.sample(parent.expr, parent.complexity, ctx_.curmaxsize, s.rng);
+  const SearchOptions& o = ctx_->options;
+  const Mutation m = mutator_.sample(parent.expr, parent.complexity, ctx_->curmaxsize, s.rng);
   Member& c = child_;
   switch (m) {
     case Mutation::DoNothing:
@@ -207,7 +211,7 @@ bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, 
       c = parent;
       c.expr = simplify_algebra(parent.expr);
       c.complexity = c.expr.complexity();
-      c.cost = ctx_.cost(c.loss, c.complexity);
+      c.cost = ctx_->cost(c.loss, c.complexity);
       return true;
     case Mutation::Optimize:
       c = parent;
@@ -217,9 +221,9 @@ bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, 
   }
   bool ok = false;
   for (int attempt = 0; attempt < 10 && !ok; ++attempt) {
-    mutator_.apply(m, parent.expr, c.expr, temperature, ctx_.curmaxsize, s.rng);
+    mutator_.apply(m, parent.expr, c.expr, temperature, ctx_->curmaxsize, s.rng);
     c.complexity = c.expr.complexity();
-    ok = ctx_.constraints.satisfied(c.expr, c.complexity, ctx_.curmaxsize);
+    ok = ctx_->constraints.satisfied(c.expr, c.complexity, ctx_->curmaxsize);
   }
   if (!ok) return false;
   evaluate(c);
@@ -231,7 +235,7 @@ bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, 
     if (temperature > 0) probability *= std::exp(-delta / (temperature * o.alpha));
     else probability *= delta <= 0 ? 1.0 : 0.0;
   }
-  if (o.use_frequency) probability *= ctx_.frequency(parent.complexity) / ctx_.frequency(c.complexity);
+  if (o.use_frequency) probability *= ctx_->frequency(parent.complexity) / ctx_->frequency(c.complexity);
   return !(probability < s.rng.uniform());
 }
 
@@ -244,8 +248,8 @@ bool IslandWorker<T>::crossover_generation(IslandState& s, std::size_t a, std::s
     mutator_.crossover(pa.expr, pb.expr, child_.expr, child2_.expr, s.rng);
     child_.complexity = child_.expr.complexity();
     child2_.complexity = child2_.expr.complexity();
-    ok = ctx_.constraints.satisfied(child_.expr, child_.complexity, ctx_.curmaxsize) &&
-         ctx_.constraints.satisfied(child2_.expr, child2_.complexity, ctx_.curmaxsize);
+    ok = ctx_->constraints.satisfied(child_.expr, child_.complexity, ctx_->curmaxsize) &&
+         ctx_->constraints.satisfied(child2_.expr, child2_.complexity, ctx_->curmaxsize);
   }
   if (!ok) return false;
   evaluate(child_);
@@ -258,7 +262,7 @@ bool IslandWorker<T>::crossover_generation(IslandState& s, std::size_t a, std::s
 template <typename T>
 void IslandWorker<T>::note_best_seen(const std::vector<Member>& members) {
   for (const Member& m : members) {
-    if (m.complexity <= 0 || m.complexity > ctx_.options.maxsize || !std::isfinite(m.loss)) continue;
+    if (m.complexity <= 0 || m.complexity > ctx_->options.maxsize || !std::isfinite(m.loss)) continue;
     auto& slot = best_seen_[static_cast<std::size_t>(m.complexity)];
     if (!slot || m.cost < slot->cost) slot = m;
   }
@@ -266,10 +270,10 @@ void IslandWorker<T>::note_best_seen(const std::vector<Member>& members) {
 
 template <typename T>
 void IslandWorker<T>::iterate(IslandState& s) {
-  const SearchOptions& o = ctx_.options;
+  const SearchOptions& o = ctx_->options;
   stopped_ = false;
   for (auto& slot : best_seen_) slot.reset();
-  if (ctx_.batching) {
+  if (ctx_->batching) {
     draw_batch(s);
     for (Member& m : s.members) evaluate(m);
   }
@@ -307,7 +311,7 @@ void IslandWorker<T>::iterate(IslandState& s) {
       }
     }
     note_best_seen(s.members);
-    if (ctx_.should_stop()) {
+    if (ctx_->should_stop()) {
       stopped_ = true;
       break;
     }
@@ -320,7 +324,7 @@ void IslandWorker<T>::iterate(IslandState& s) {
       if (!(simplified == m.expr)) {
         m.expr = std::move(simplified);
         m.complexity = m.expr.complexity();
-        m.cost = ctx_.cost(m.loss, m.complexity);
+        m.cost = ctx_->cost(m.loss, m.complexity);
       }
     }
     if (o.optimize_constants && s.rng.uniform() < o.optimizer_probability) {

@@ -33,9 +33,10 @@ class IslandWorker {
   IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary);
   bool scaled() const { return scaled_; }
   // A fresh random population grown from `unary`, which new nodes come from from now on (an
-  // operator-subset island's new draw). One step: the mutator assumes every unary operator of
-  // a member is in its set, so old members must not meet the new set.
-  void restart(IslandState& s, std::vector<Op> unary);
+  // operator-subset island's new draw), judged on `ctx`'s data from now on (an outer-operator
+  // epoch's target, or the real one). One step: the mutator assumes every unary operator of a
+  // member is in its set, so old members must not meet the new set.
+  void restart(IslandState& s, std::vector<Op> unary, const SearchContext<T>& ctx);
 
   // A fresh random population (PySR: leaves grown by 3 append steps); `seeds` (warm start)
   // replace the first members.
@@ -56,7 +57,7 @@ class IslandWorker {
 
  private:
   bool fit_constants(Member& m, int iterations, int restarts);
-  DataView<T> view() const { return ctx_.batching ? batch_.view() : ctx_.full.view(); }
+  DataView<T> view() const { return ctx_->batching ? batch_.view() : ctx_->full.view(); }
   std::size_t tournament(IslandState& s);
   std::size_t oldest(const IslandState& s, std::size_t skip) const;
   bool next_generation(IslandState& s, std::size_t parent, double temperature);
@@ -65,7 +66,7 @@ class IslandWorker {
   void draw_batch(IslandState& s);
   void clear_caches_if_full();
 
-  const SearchContext<T>& ctx_;
+  const SearchContext<T>* ctx_;  // not owned; changes only at restart
   bool scaled_;
   LossEvaluator<T> evaluator_;
   ConstantOptimizer<T> optimizer_;

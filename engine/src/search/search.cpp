@@ -11,9 +11,12 @@
 
 #include "checkpoint.hpp"
 #include "island.hpp"
+#include "reformulation.hpp"
+#include "symmetry.hpp"
 #include "polish.hpp"
 #include "symtorch/engine/detail/parallel_for.hpp"
 #include "symtorch/engine/parser.hpp"
+#include "symtorch/engine/printer.hpp"
 
 namespace symtorch {
 
@@ -66,6 +69,8 @@ class SearchDriver {
         arena_(options.threads > 0 ? options.threads : tbb::task_arena::automatic),
         full_double_(dataset_view(data, pointers_)),
         floor_(exact_fit_floor(weighted_mean_square(data))) {
+    reformulations_ = options.subset_redraw_iterations > 0 && !ctx_.batching;
+    if (reformulations_ && options.outer_epochs) outer_ops_ = applicable_outer_operators(options, data);
     polish_data_.full = full_double_;
     polish_data_.sample = full_double_;
     if (const auto rows = polish_sample_rows(data.rows()); !rows.empty()) {
@@ -85,10 +90,11 @@ class SearchDriver {
     const auto seeds = parse_warm_start(options_, names);
     const bool resumed = !options_.resume_path.empty();
     if (resumed) state_ = load_checkpoint(options_.resume_path, options_, data_);
+    set_epoch_reformulation();
     for (std::size_t i = 0; i < static_cast<std::size_t>(options_.populations); ++i) {
-      island_unary_.push_back(options_.island_unary_operators(static_cast<int>(i), subset_epoch()));
-      workers_.push_back(
-          std::make_unique<IslandWorker<T>>(ctx_, options_.scaled_island(static_cast<int>(i)), island_unary_.back()));
+      island_unary_.push_back(unary_operators_of(i));
+      workers_.push_back(std::make_unique<IslandWorker<T>>(
+          context_of(i), options_.scaled_island(static_cast<int>(i)), island_unary_.back()));
     }
     if (!resumed) {
       state_.hall_of_fame = HallOfFame(options_.maxsize);
@@ -116,6 +122,11 @@ class SearchDriver {
       }
       ctx_.curmaxsize = current_maxsize();
       ctx_.set_frequencies(state_.frequencies.normalized());
+      if (reformed_ctx_) {
+        // Room for g at the root.
+        reformed_ctx_->curmaxsize = std::max(1, ctx_.curmaxsize - outer_complexity());
+        reformed_ctx_->set_frequencies(ctx_.frequencies);
+      }
       arena_.execute([&] {
         search_detail::parallel_for(tbb::blocked_range<std::size_t>(0, workers_.size(), 1), [&](const auto& r) {
           for (std::size_t i = r.begin(); i < r.end(); ++i) workers_[i]->iterate(state_.islands[i]);
@@ -160,6 +171,7 @@ class SearchDriver {
     result.variable_names = names;
     result.target_name = data_.target_name;
     stats.iterations = state_.iteration;
+    for (const auto& v : state_.merged_variables) stats.merged_variables.push_back(to_string(v, names));
     stats.evaluations = state_.evaluations;
     for (const auto& w : workers_) {
       stats.cache_lookups += w->counters().cache_lookups;
@@ -228,20 +240,122 @@ class SearchDriver {
     return options_.subset_redraw_iterations > 0 ? state_.iteration / options_.subset_redraw_iterations : 0;
   }
 
+  // Whether island i searches a reformulated problem this epoch.
+  bool reformed_island(std::size_t i) const {
+    return !reformulation_.identity() && options_.redrawn_subset_island(static_cast<int>(i));
+  }
+  int outer_complexity() const {
+    if (!reformulation_.outer) return 0;
+    const Expression leaf = Expression::variable(0);
+    return Expression::unary(*reformulation_.outer, leaf).complexity() - leaf.complexity();
+  }
+  const SearchContext<T>& context_of(std::size_t i) const { return reformed_island(i) ? *reformed_ctx_ : ctx_; }
+  std::vector<Op> unary_operators_of(std::size_t i) const {
+    auto unary = options_.island_unary_operators(static_cast<int>(i), subset_epoch());
+    if (reformed_island(i) && reformulation_.outer) std::erase(unary, *reformulation_.outer);
+    return unary;
+  }
+
+  // Tests the accurate equations of the hall of fame (R² >= 0.9999) for pairs of variables that
+  // they depend on only through one combination, and keeps the merge to the fewest variables
+  // if it has fewer than the current one: merges only ever go further, as better equations
+  // reveal more symmetries (feynman_III_4_33's first accurate equations hold h·ω, later ones
+  // also kb·T).
+  void find_merged_variables() {
+    if (!reformulations_ || !options_.merge_variables) return;
+    std::vector<const Member*> accurate;
+    for (const auto& slot : state_.hall_of_fame.slots())
+      if (slot && slot->loss <= 1e-4 * ctx_.baseline && symmetry_tested_.insert(slot->expr.hash(true)).second)
+        accurate.push_back(&*slot);
+    std::vector<std::vector<Expression>> found(accurate.size());
+    arena_.execute([&] {
+      search_detail::parallel_for(std::size_t{0}, accurate.size(),
+                                  [&](std::size_t i) { found[i] = merged_variables(accurate[i]->expr, data_); });
+    });
+    std::size_t fewest = state_.merged_variables.empty() ? data_.num_features() : state_.merged_variables.size();
+    for (auto& f : found)
+      if (!f.empty() && f.size() < fewest) {
+        fewest = f.size();
+        state_.merged_variables = std::move(f);
+      }
+  }
+
+  // This epoch's reformulation for the subset islands (outer operator, merged variables) and
+  // its context, built when it changes. Only one exists at a time: it holds a copy of the data.
+  void set_epoch_reformulation() {
+    Reformulation r;
+    if (reformulations_) {
+      const int index = options_.epoch_outer_operator(subset_epoch(), static_cast<int>(outer_ops_.size()));
+      if (index >= 0) r.outer = outer_ops_[static_cast<std::size_t>(index)];
+      r.variables = state_.merged_variables;
+    }
+    if (r == reformulation_) return;
+    reformulation_ = std::move(r);
+    reformed_ctx_.reset();
+    reformed_data_.reset();
+    restored_cache_.clear();
+    if (reformulation_.identity()) return;
+    reformed_data_ = std::make_unique<Dataset>(reformulated_dataset(data_, reformulation_));
+    reformed_ctx_ = std::make_unique<SearchContext<T>>(options_, *reformed_data_, weighted_variance(*reformed_data_));
+    reformed_ctx_->stop = ctx_.stop;
+    reformed_ctx_->deadline = ctx_.deadline;
+    reformed_ctx_->cpu_deadline = ctx_.cpu_deadline;
+  }
+
+  // Members of reformulated islands as equations over the original variables (f written out
+  // explicitly, merged variables expanded, g at the root), with losses on y. Forms over maxsize
+  // or against a constraint get an infinite loss (kept out of the hall of fame); each distinct
+  // form is evaluated once per epoch.
+  void restore_members(std::vector<Member>& members, bool scaled) {
+    std::vector<Member*> todo;
+    std::vector<std::uint64_t> keys;
+    std::unordered_set<std::uint64_t> queued;
+    for (auto& m : members) {
+      m = explicit_member(m, scaled, options_, reformed_ctx_->baseline);
+      m.expr = restore(m.expr, reformulation_);
+      m.complexity = m.expr.complexity();
+      m.loss = kInf;
+      m.cost = kInf;
+      if (m.complexity > options_.maxsize || !ctx_.constraints.satisfied(m.expr, m.complexity, options_.maxsize))
+        continue;
+      const std::uint64_t key = m.expr.hash(true);
+      if (restored_cache_.count(key) || !queued.insert(key).second) continue;
+      todo.push_back(&m);
+      keys.push_back(key);
+    }
+    std::vector<double> losses(todo.size());
+    tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(false); });
+    arena_.execute([&] {
+      search_detail::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
+        losses[i] = evaluators.local().loss(todo[i]->expr, ctx_.full.view()).loss;
+      });
+    });
+    for (std::size_t i = 0; i < todo.size(); ++i) restored_cache_.emplace(keys[i], losses[i]);
+    state_.evaluations += todo.size();
+    for (auto& m : members) {
+      const auto it = restored_cache_.find(m.expr.hash(true));
+      if (it == restored_cache_.end() || !std::isfinite(it->second)) continue;
+      m.loss = it->second;
+      m.cost = ctx_.cost(m.loss, m.complexity);
+    }
+  }
+
   // The subset islands take the new epoch's subset and restart from random trees (their old
   // members were grown from the old subset; the hall of fame keeps what they found). Each island uses only its own RNG, so the restart is the same for any thread count.
   void redraw_subsets() {
+    find_merged_variables();
+    set_epoch_reformulation();
     std::vector<std::size_t> redrawn;
     for (std::size_t i = 0; i < workers_.size(); ++i) {
       if (!options_.redrawn_subset_island(static_cast<int>(i))) continue;
-      island_unary_[i] = options_.island_unary_operators(static_cast<int>(i), subset_epoch());
+      island_unary_[i] = unary_operators_of(i);
       redrawn.push_back(i);
     }
     arena_.execute([&] {
       search_detail::parallel_for(tbb::blocked_range<std::size_t>(0, redrawn.size(), 1), [&](const auto& r) {
         for (std::size_t k = r.begin(); k < r.end(); ++k) {
           const std::size_t i = redrawn[k];
-          workers_[i]->restart(state_.islands[i], island_unary_[i]);
+          workers_[i]->restart(state_.islands[i], island_unary_[i], context_of(i));
         }
       });
     });
@@ -257,7 +371,7 @@ class SearchDriver {
     IslandState& s = state_.islands[island];
     const std::vector<Member>* source = &all;
     std::vector<Member> filtered;
-    if (options_.subset_island(static_cast<int>(island))) {
+    if (options_.subset_island(static_cast<int>(island)) && !reformed_island(island)) {
       for (const auto& m : all)
         if (uses_only_unary(m.expr, island_unary_[island])) filtered.push_back(m);
       source = &filtered;
@@ -275,11 +389,15 @@ class SearchDriver {
     }
   }
 
-  // `seen[i]` are members of island i: written out explicitly (a·f + b) where the island scales.
+  // `seen[i]` are members of island i: written out explicitly (a·f + b) where the island scales,
+  // and restored to the original variables and target, judged on y, where it searches a
+  // reformulated problem.
   void update_hall_of_fame(std::vector<std::vector<Member>>& seen) {
-    for (std::size_t i = 0; i < seen.size(); ++i)
-      if (workers_[i]->scaled())
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      if (reformed_island(i)) restore_members(seen[i], workers_[i]->scaled());
+      else if (workers_[i]->scaled())
         for (auto& m : seen[i]) m = explicit_member(m, true, options_, ctx_.baseline);
+    }
     if (ctx_.batching) full_data_losses(seen);
     for (const auto& island : seen)
       for (const auto& m : island) state_.hall_of_fame.update(m);
@@ -293,7 +411,9 @@ class SearchDriver {
       for (const auto& m : island.members) state_.frequencies.add(m.complexity);
       state_.frequencies.move_window();
     }
-    std::vector<Member> best_of_each;
+    // Reformulated islands trade their f among themselves (`best_of_reformed`) and send the
+    // restored equations to the others.
+    std::vector<Member> best_of_each, best_of_reformed;
     if (options_.migration) {
       for (std::size_t i = 0; i < state_.islands.size(); ++i) {
         const auto& island = state_.islands[i];
@@ -302,14 +422,24 @@ class SearchDriver {
         std::stable_sort(order.begin(), order.end(),
                          [&](std::size_t a, std::size_t b) { return island.members[a].cost < island.members[b].cost; });
         const std::size_t top = std::min(order.size(), static_cast<std::size_t>(options_.topn));
-        for (std::size_t k = 0; k < top; ++k)
-          best_of_each.push_back(explicit_member(island.members[order[k]], workers_[i]->scaled(), options_, ctx_.baseline));
+        std::vector<Member> best;
+        for (std::size_t k = 0; k < top; ++k) best.push_back(island.members[order[k]]);
+        if (reformed_island(i)) {
+          for (const auto& m : best)
+            best_of_reformed.push_back(explicit_member(m, workers_[i]->scaled(), options_, reformed_ctx_->baseline));
+          restore_members(best, workers_[i]->scaled());
+          for (auto& m : best)
+            if (std::isfinite(m.loss)) best_of_each.push_back(std::move(m));
+        } else {
+          for (const auto& m : best)
+            best_of_each.push_back(explicit_member(m, workers_[i]->scaled(), options_, ctx_.baseline));
+        }
       }
     }
     const std::vector<Member> dominating =
         options_.hof_migration ? state_.hall_of_fame.dominating() : std::vector<Member>{};
     for (std::size_t i = 0; i < state_.islands.size(); ++i) {
-      if (options_.migration) migrate(i, best_of_each, options_.fraction_replaced);
+      if (options_.migration) migrate(i, reformed_island(i) ? best_of_reformed : best_of_each, options_.fraction_replaced);
       // Restarted subset islands explore: the hall of fame's polished approximations, once
       // migrated in, outcompete every fresh tree (with them, 31 islands restarted on {log} did
       // not find log(x^3+x^2+x+1) in 12 iterations; without them they did in 11).
@@ -365,6 +495,13 @@ class SearchDriver {
   std::vector<std::unique_ptr<IslandWorker<T>>> workers_;
   std::unordered_map<std::uint64_t, LossResult> full_cache_;
   std::unordered_set<std::uint64_t> exact_checked_;
+  std::unordered_set<std::uint64_t> symmetry_tested_;  // hall-of-fame members tested for symmetries
+  bool reformulations_ = false;  // whether subset islands may search reformulated problems
+  std::vector<Op> outer_ops_;    // applicable outer operators, in epoch order
+  Reformulation reformulation_;  // this epoch's
+  std::unique_ptr<Dataset> reformed_data_;
+  std::unique_ptr<SearchContext<T>> reformed_ctx_;
+  std::unordered_map<std::uint64_t, double> restored_cache_;  // loss on y, by hash of the restored equation
 };
 
 }  // namespace

@@ -46,6 +46,8 @@ json options_to_json(const SearchOptions& o) {
           {"linear_scaling", o.linear_scaling},
           {"operator_subsets", o.operator_subsets},
           {"subset_redraw_iterations", o.subset_redraw_iterations},
+          {"outer_epochs", o.outer_epochs},
+          {"merge_variables", o.merge_variables},
           {"crossover_probability", o.crossover_probability},
           {"annealing", o.annealing},
           {"alpha", o.alpha},
@@ -92,7 +94,8 @@ json result_to_json(const SearchResult& r, const SearchOptions& options) {
             {"cache_hits", r.stats.cache_hits},
             {"seconds", r.stats.seconds},
             {"cpu_seconds", r.stats.cpu_seconds},
-            {"stop_reason", to_string(r.stats.stop_reason)}}},
+            {"stop_reason", to_string(r.stats.stop_reason)},
+            {"merged_variables", r.stats.merged_variables}}},
           {"options", options_to_json(options)}};
 }
 

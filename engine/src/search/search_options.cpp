@@ -153,6 +153,13 @@ std::vector<Op> SearchOptions::island_unary_operators(int island, int epoch) con
   return kept;
 }
 
+int SearchOptions::epoch_outer_operator(int epoch, int count) const {
+  const auto fixed = static_cast<int>(unary_operators.size()) + 1;
+  if (!outer_epochs || count <= 0 || subset_redraw_iterations <= 0 || epoch < fixed) return -1;
+  const int k = epoch - fixed;
+  return k % 2 == 0 ? (k / 2) % count : -1;
+}
+
 bool SearchOptions::use_batching(std::size_t rows) const {
   if (batching == 0) return rows > 10000 && rows > batch_size;
   return batching > 0 && rows > batch_size;

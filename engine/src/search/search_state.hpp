@@ -74,6 +74,8 @@ struct SearchState {
   HallOfFame hall_of_fame;
   ComplexityFrequencies frequencies;
   std::uint64_t evaluations = 0;
+  // Variables of the merged problem (symmetry.hpp), found once during the search; empty = none.
+  std::vector<Expression> merged_variables;
 };
 
 }  // namespace symtorch::search_detail

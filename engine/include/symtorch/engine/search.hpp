@@ -39,6 +39,10 @@ struct SearchStats {
   double seconds = 0;                 // wall time of this call
   double cpu_seconds = 0;             // CPU time of the process during this call (all threads)
   StopReason stop_reason = StopReason::Iterations;
+  // Variables the subset islands searched over in place of the original ones, written over
+  // them (e.g. "h * omega"), then the unmerged ones; empty if no symmetry was found
+  // (SearchOptions::merge_variables).
+  std::vector<std::string> merged_variables;
 };
 
 struct SearchProgress {

@@ -102,6 +102,20 @@ struct SearchOptions {
   bool redrawn_subset_island(int island) const;
   // The unary operators of an island during `epoch` (= iteration / subset_redraw_iterations).
   std::vector<Op> island_unary_operators(int island, int epoch = 0) const;
+  // Outer-operator epochs: after the fixed epochs (none, then each operator alone), every other
+  // epoch the subset islands search f for y = g(f) with g in sqrt/log/exp (those listed as unary
+  // operators whose inverse is finite on the data; each in turn) by fitting f to g⁻¹(y), with
+  // that epoch's random subset less g. Their finds enter the hall of fame as g(f), judged on y.
+  // Off with mini-batches (each wrapped find would need a full-data evaluation).
+  bool outer_epochs = true;
+  // Which of `count` outer operators the subset islands use during `epoch`, or -1 for none.
+  int epoch_outer_operator(int epoch, int count) const;
+  // Merged variables: at each epoch change, until it succeeds, the most accurate equation found
+  // so far (if R² >= 0.9999) is tested for pairs of variables that it depends on only through
+  // x_i·x_j, x_i/x_j, x_i + x_j or x_i − x_j (AI Feynman's symmetry tests). From then on the subset
+  // islands search over the merged variables, and their finds are written out over the original
+  // ones. Off with mini-batches, as outer epochs.
+  bool merge_variables = true;
   int warmup_maxsize_iterations = 0;       // grow maxsize from 3 over this many iterations
 
   // --- evolution ---
