@@ -396,7 +396,8 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
     }
     expand_polynomial(out, data, loss_floor);
   }
-  out.expression = rational_coefficients(rewrite_phase_shifts(out.expression));
+  out.expression =
+      rational_coefficients(shorten_with_operators(rewrite_phase_shifts(out.expression), options.unary_operators));
   out.loss = evaluator.loss(out.expression, data.full).loss;
   out.complexity = out.expression.complexity();
   return out;

@@ -19,6 +19,8 @@
 // except x ^ 0 and 1 ^ x, which C99 defines as 1 for every x, NaN included (pow(NaN, 0) = 1).
 #pragma once
 
+#include <span>
+
 #include "symtorch/engine/expression.hpp"
 
 namespace symtorch {
@@ -37,5 +39,13 @@ Expression fold_constants(const Expression& e);
 //   like terms: c·u ± d·u -> (c ± d)·u (also u + u -> 2·u); u - u -> 0, u / u -> 1.
 // A merge that would produce a non-finite constant is not done.
 Expression simplify_algebra(const Expression& e);
+
+// Rewrites that shorten an equation and keep its value, given the unary operators it may use:
+// u·u -> square(u) (when square is one of them; bit-exact: both round x·x once), and for the
+// even functions cos, square, abs: f(-u) -> f(u) (-u written as neg(u) or (-1)·u), and
+// cos(c·u), abs(c·u) -> cos(-c·u), abs(-c·u) for c < 0 (same size; one form for the cache).
+// Found as sin(x1*x1)*cos(-x1) - 1 (complexity 10), nguyen_5's law is sin(square(x1))*cos(x1) - 1
+// (8): on noisy data the longer form loses its complexity slot to shapes that fit the noise.
+Expression shorten_with_operators(const Expression& e, std::span<const Op> unary);
 
 }  // namespace symtorch
