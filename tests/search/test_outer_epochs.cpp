@@ -38,6 +38,20 @@ Dataset grid_data(double (*f)(double, double), std::size_t n = 160) {
   return d;
 }
 
+// x0..x3 uniform in [1, 5].
+Dataset four_features(int rows, std::uint64_t seed, double (*f)(const double*)) {
+  Dataset d;
+  d.feature_names = {"x0", "x1", "x2", "x3"};
+  d.features.assign(4, {});
+  SearchRng rng(seed);
+  for (int r = 0; r < rows; ++r) {
+    double x[4];
+    for (int k = 0; k < 4; ++k) d.features[static_cast<std::size_t>(k)].push_back(x[k] = 1 + 4 * rng.uniform());
+    d.target.push_back(f(x));
+  }
+  return d;
+}
+
 Dataset with_target(std::vector<double> y) {
   Dataset d;
   d.feature_names = {"x0"};
@@ -91,14 +105,7 @@ TEST_CASE("a reformulated problem's data and the restored equation over the orig
 }
 
 TEST_CASE("symmetry tests merge the pairs a surrogate depends on only through one combination") {
-  Dataset d;
-  d.feature_names = {"x0", "x1", "x2", "x3"};
-  d.features.assign(4, {});
-  SearchRng rng(3);
-  for (int r = 0; r < 300; ++r) {
-    for (auto& col : d.features) col.push_back(1 + 4 * rng.uniform());
-    d.target.push_back(0);
-  }
+  Dataset d = four_features(300, 3, [](const double*) { return 0.0; });
   const auto& names = d.feature_names;
   auto merged = [&](const std::string& surrogate) {
     std::vector<std::string> out;
@@ -195,14 +202,7 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
 }
 
 TEST_CASE("a search merges x0*x1 and x2*x3 once an accurate equation shows the symmetry") {
-  Dataset d;
-  d.feature_names = {"x0", "x1", "x2", "x3"};
-  d.features.assign(4, {});
-  SearchRng rng(8);
-  for (int r = 0; r < 200; ++r) {
-    for (auto& col : d.features) col.push_back(1 + 4 * rng.uniform());
-    d.target.push_back(d.features[0].back() * d.features[1].back() / (1 + d.features[2].back() * d.features[3].back()));
-  }
+  const Dataset d = four_features(200, 8, [](const double* x) { return x[0] * x[1] / (1 + x[2] * x[3]); });
   SearchOptions o;
   o.populations = 6;
   o.population_size = 20;

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <numbers>
 
 #include "../../engine/src/search/polish.hpp"
 #include "../../engine/src/search/polynomial.hpp"
@@ -223,4 +224,33 @@ TEST_CASE("sqrt(square(u)) and square(sqrt(u)) lose the pair where u keeps one s
   // Where u changes sign |u| is not ±u: the pair stays.
   const Dataset both = dataset(-1, 1, [](double a, double) { return std::abs(a); });
   CHECK(polish(both, "sqrt(square(x0))") == "sqrt(square(x0))");
+}
+
+TEST_CASE("on noisy data a phase near a multiple of pi/2 snaps to it, and the sine becomes a cosine") {
+  // feynman_I_29_16 at noise 0.01 was found with sin(θ1 − θ2 − 1.5717) for −cos(θ1 − θ2).
+  Dataset d;
+  d.feature_names = {"x0", "x1"};
+  d.features.assign(2, {});
+  SearchRng rng(5);
+  for (int r = 0; r < 500; ++r) {
+    const double a = -3 + 6 * rng.uniform(), b = 1 + 4 * rng.uniform();
+    d.features[0].push_back(a);
+    d.features[1].push_back(b);
+    d.target.push_back(b * std::cos(a) + 0.03 * rng.normal());
+  }
+  std::vector<const double*> pointers;
+  search_detail::PolishData data;
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  search_detail::Member m;
+  m.expr = parse_expression("x1 * sin(x0 + 1.5717) * 1.0003");
+  m.complexity = m.expr.complexity();
+  const double floor = search_detail::exact_fit_floor(search_detail::weighted_mean_square(d));
+  const FrontMember polished = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  CHECK(to_string(polished.expression) == to_string(parse_expression("x1 * cos(x0)")));
+  // Without sin or cos a constant near π/2 is not taken for a phase.
+  for (int r = 0; r < 500; ++r) d.target[r] = 1.5712 * d.features[0][r] + 0.03 * rng.normal();
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  m.expr = parse_expression("1.5712 * x0");
+  const FrontMember linear = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  CHECK(linear.expression.constants().at(0) != std::numbers::pi / 2);
 }

@@ -262,6 +262,10 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
   // An exact fit may have any small-denominator fraction (1/3 in physics laws); an approximate
   // one only quarters and thirds at most, which read as simplifications rather than artefacts.
   const int max_denominator = loss <= loss_floor ? 12 : 4;
+  // With sin or cos about, a constant near a multiple of π/2 may be a phase the noise blurred:
+  // feynman_I_29_16 at noise 0.01 was found with sin(θ1 − θ2 − 1.5717) for −cos(θ1 − θ2).
+  bool periodic = false;
+  for (const Node& node : e.nodes()) periodic |= node.op == Op::Sin || node.op == Op::Cos;
   std::vector<char> fixed(nconst, 0);
   ConstantOptimizer<double> optimizer;
   LossEvaluator<double> evaluator(false);
@@ -273,7 +277,13 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
   std::vector<int> map(nconst);
   for (std::size_t k = 0; k < nconst; ++k) {
     const double c = e.constants()[k];
-    for (double v : simple_values(c, max_denominator)) {
+    std::vector<double> candidates = simple_values(c, max_denominator);
+    if (periodic) {
+      constexpr double half_pi = std::numbers::pi / 2;
+      const double turns = std::round(c / half_pi);
+      if (turns != 0 && std::abs(turns) <= 8) candidates.push_back(turns * half_pi);
+    }
+    for (double v : candidates) {
       if (v == c) {
         fixed[k] = 1;  // already simple
         break;

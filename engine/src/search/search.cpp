@@ -212,15 +212,7 @@ class SearchDriver {
         keys.push_back(key);
       }
     }
-    std::vector<LossResult> results(todo.size());
-    tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(false); });
-    arena_.execute([&] {
-      search_detail::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
-        results[i] = evaluators.local().loss(todo[i]->expr, ctx_.full.view());
-      });
-    });
-    for (std::size_t i = 0; i < todo.size(); ++i) full_cache_.emplace(keys[i], results[i]);
-    state_.evaluations += todo.size();
+    evaluate_on_full_data(todo, keys, full_cache_);
     for (auto& island : seen)
       for (auto& m : island) {
         if (!std::isfinite(m.loss)) continue;
@@ -234,6 +226,20 @@ class SearchDriver {
         m.offset = it->second.offset;
         m.cost = ctx_.cost(m.loss, m.complexity);
       }
+  }
+
+  // Losses of the (distinct) `todo` on the full data, unscaled, in parallel, into `cache`.
+  void evaluate_on_full_data(const std::vector<Member*>& todo, const std::vector<std::uint64_t>& keys,
+                             std::unordered_map<std::uint64_t, LossResult>& cache) {
+    std::vector<LossResult> results(todo.size());
+    tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(false); });
+    arena_.execute([&] {
+      search_detail::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
+        results[i] = evaluators.local().loss(todo[i]->expr, ctx_.full.view());
+      });
+    });
+    for (std::size_t i = 0; i < todo.size(); ++i) cache.emplace(keys[i], results[i]);
+    state_.evaluations += todo.size();
   }
 
   int subset_epoch() const {
@@ -323,19 +329,11 @@ class SearchDriver {
       todo.push_back(&m);
       keys.push_back(key);
     }
-    std::vector<double> losses(todo.size());
-    tbb::enumerable_thread_specific<LossEvaluator<T>> evaluators([&] { return LossEvaluator<T>(false); });
-    arena_.execute([&] {
-      search_detail::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t i) {
-        losses[i] = evaluators.local().loss(todo[i]->expr, ctx_.full.view()).loss;
-      });
-    });
-    for (std::size_t i = 0; i < todo.size(); ++i) restored_cache_.emplace(keys[i], losses[i]);
-    state_.evaluations += todo.size();
+    evaluate_on_full_data(todo, keys, restored_cache_);
     for (auto& m : members) {
       const auto it = restored_cache_.find(m.expr.hash(true));
-      if (it == restored_cache_.end() || !std::isfinite(it->second)) continue;
-      m.loss = it->second;
+      if (it == restored_cache_.end() || !std::isfinite(it->second.loss)) continue;
+      m.loss = it->second.loss;
       m.cost = ctx_.cost(m.loss, m.complexity);
     }
   }
@@ -501,7 +499,7 @@ class SearchDriver {
   Reformulation reformulation_;  // this epoch's
   std::unique_ptr<Dataset> reformed_data_;
   std::unique_ptr<SearchContext<T>> reformed_ctx_;
-  std::unordered_map<std::uint64_t, double> restored_cache_;  // loss on y, by hash of the restored equation
+  std::unordered_map<std::uint64_t, LossResult> restored_cache_;  // loss on y, by hash of the restored equation
 };
 
 }  // namespace
