@@ -20,6 +20,16 @@ inline std::vector<Op> builtin_unary_ops() {
 
 inline std::vector<Op> builtin_binary_ops() { return {Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow}; }
 
+// Random trees over every built-in operator.
+inline RandomTreeOptions builtin_tree_options(std::uint32_t num_features, double constant_probability) {
+  RandomTreeOptions options;
+  options.unary_ops = builtin_unary_ops();
+  options.binary_ops = builtin_binary_ops();
+  options.num_features = num_features;
+  options.constant_probability = constant_probability;
+  return options;
+}
+
 // A constant drawn from values that are hard to print and parse back bit-exactly.
 inline double awkward_constant(std::mt19937_64& rng) {
   static const double pool[] = {0.0,

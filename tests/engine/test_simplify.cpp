@@ -50,11 +50,7 @@ Expression p(const char* text) { return parse_expression(text); }
 
 TEST_CASE("simplify and fold_constants keep the value of random expressions on random data") {
   std::mt19937_64 rng(42);
-  RandomTreeOptions options;
-  options.unary_ops = test::builtin_unary_ops();
-  options.binary_ops = test::builtin_binary_ops();
-  options.num_features = 3;
-  options.constant_probability = 0.5;
+  RandomTreeOptions options = test::builtin_tree_options(3, 0.5);
   // Constants the rules look for (0, 1, -1), plus ordinary and awkward ones.
   const double special[] = {0.0, -0.0, 1.0, -1.0, 2.0, -3.0};
   std::size_t rows = 0, rows_compared = 0, changed_trees = 0;

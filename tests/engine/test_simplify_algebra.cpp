@@ -58,11 +58,7 @@ TEST_CASE("simplify_algebra merges constants of sums and like terms") {
 
 TEST_CASE("simplify_algebra keeps the value of random expressions to round-off and never grows them") {
   std::mt19937_64 rng(7);
-  RandomTreeOptions options;
-  options.unary_ops = test::builtin_unary_ops();
-  options.binary_ops = test::builtin_binary_ops();
-  options.num_features = 2;
-  options.constant_probability = 0.5;
+  RandomTreeOptions options = test::builtin_tree_options(2, 0.5);
   int changed = 0, compared = 0;
   for (int trial = 0; trial < 1500; ++trial) {
     options.size = 1 + trial % 25;
@@ -105,11 +101,7 @@ TEST_CASE("shorten_with_operators uses square where allowed and drops signs insi
 
   // Values kept bit for bit on random expressions, never longer.
   std::mt19937_64 rng(11);
-  RandomTreeOptions options;
-  options.unary_ops = test::builtin_unary_ops();
-  options.binary_ops = test::builtin_binary_ops();
-  options.num_features = 2;
-  options.constant_probability = 0.3;
+  RandomTreeOptions options = test::builtin_tree_options(2, 0.3);
   int changed = 0;
   for (int trial = 0; trial < 1500; ++trial) {
     options.size = 1 + trial % 25;

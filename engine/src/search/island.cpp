@@ -12,7 +12,6 @@ template <typename T>
 IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary)
     : ctx_(&ctx),
       scaled_(scaled),
-      unary_(unary),
       evaluator_(scaled),
       mutator_(ctx.options, ctx.data.num_features(), std::move(unary)),
       best_seen_(static_cast<std::size_t>(ctx.options.maxsize) + 1) {
@@ -138,7 +137,6 @@ void IslandWorker<T>::restart(IslandState& s, std::vector<Op> unary, const Searc
   loss_cache_.clear();
   fit_cache_.clear();
   ctx_ = &ctx;
-  unary_ = unary;
   mutator_ = Mutator(ctx_->options, ctx_->data.num_features(), std::move(unary));
   initialize(s, {});
 }
@@ -211,7 +209,7 @@ bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, 
       return true;
     case Mutation::Simplify:
       c = parent;
-      c.expr = shorten_with_operators(simplify_algebra(parent.expr), unary_);
+      c.expr = shorten_with_operators(simplify_algebra(parent.expr), mutator_.unary_operators());
       c.complexity = c.expr.complexity();
       c.cost = ctx_->cost(c.loss, c.complexity);
       return true;
@@ -322,7 +320,7 @@ void IslandWorker<T>::iterate(IslandState& s) {
   // PySR's optimize_and_simplify_population.
   for (Member& m : s.members) {
     if (o.should_simplify && m.expr.size() > 1) {
-      Expression simplified = shorten_with_operators(simplify_algebra(m.expr), unary_);
+      Expression simplified = shorten_with_operators(simplify_algebra(m.expr), mutator_.unary_operators());
       if (!(simplified == m.expr)) {
         m.expr = std::move(simplified);
         m.complexity = m.expr.complexity();

@@ -68,7 +68,6 @@ class IslandWorker {
 
   const SearchContext<T>* ctx_;  // not owned; changes only at restart
   bool scaled_;
-  std::vector<Op> unary_;  // the mutator's: rewrites may use only these
   LossEvaluator<T> evaluator_;
   ConstantOptimizer<T> optimizer_;
   Mutator mutator_;

@@ -423,9 +423,11 @@ class SearchDriver {
         std::vector<Member> best;
         for (std::size_t k = 0; k < top; ++k) best.push_back(island.members[order[k]]);
         if (reformed_island(i)) {
-          for (const auto& m : best)
-            best_of_reformed.push_back(explicit_member(m, workers_[i]->scaled(), options_, reformed_ctx_->baseline));
-          restore_members(best, workers_[i]->scaled());
+          for (auto& m : best) {
+            m = explicit_member(m, workers_[i]->scaled(), options_, reformed_ctx_->baseline);
+            best_of_reformed.push_back(m);
+          }
+          restore_members(best, false);
           for (auto& m : best)
             if (std::isfinite(m.loss)) best_of_each.push_back(std::move(m));
         } else {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <utility>
 
 namespace symtorch::search_detail {
 namespace {
@@ -32,6 +33,14 @@ Expression combined(Combination c, std::uint32_t i, std::uint32_t j) {
   return Expression::binary(op[static_cast<int>(c)], Expression::variable(i), Expression::variable(j));
 }
 
+double standard_deviation(const std::vector<double>& v) {
+  double mean = 0, sq = 0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  for (double x : v) sq += (x - mean) * (x - mean);
+  return std::sqrt(sq / static_cast<double>(v.size()));
+}
+
 class SurrogateProbe {
  public:
   SurrogateProbe(const Expression& s, const Dataset& data) : s_(s) {
@@ -46,13 +55,7 @@ class SurrogateProbe {
   bool finite() const {
     return std::all_of(base_.begin(), base_.end(), [](double v) { return std::isfinite(v); });
   }
-  double spread() const {
-    double mean = 0, sq = 0;
-    for (double v : base_) mean += v;
-    mean /= static_cast<double>(base_.size());
-    for (double v : base_) sq += (v - mean) * (v - mean);
-    return std::sqrt(sq / static_cast<double>(base_.size()));
-  }
+  double spread() const { return standard_deviation(base_); }
   // RMS change of the surrogate when x_i (and x_j, if j is given) move; NaN if it leaves the
   // surrogate's domain.
   double change(std::uint32_t i, double step_i, std::optional<std::uint32_t> j, double step_j, bool scale) const {
@@ -74,14 +77,6 @@ class SurrogateProbe {
   std::vector<double> base_;
 };
 
-double standard_deviation(const std::vector<double>& v) {
-  double mean = 0, sq = 0;
-  for (double x : v) mean += x;
-  mean /= static_cast<double>(v.size());
-  for (double x : v) sq += (x - mean) * (x - mean);
-  return std::sqrt(sq / static_cast<double>(v.size()));
-}
-
 }  // namespace
 
 std::vector<Expression> merged_variables(const Expression& surrogate, const Dataset& data) {
@@ -95,10 +90,12 @@ std::vector<Expression> merged_variables(const Expression& surrogate, const Data
     std::uint32_t i, j;
     Combination how;
   };
+  std::vector<double> spreads;
+  for (const auto& column : data.features) spreads.push_back(standard_deviation(column));
   std::vector<Candidate> found;
   for (std::uint32_t i = 0; i < nf; ++i) {
     for (std::uint32_t j = i + 1; j < nf; ++j) {
-      const double shift = 0.25 * 0.5 * (standard_deviation(data.features[i]) + standard_deviation(data.features[j]));
+      const double shift = 0.25 * 0.5 * (spreads[i] + spreads[j]);
       for (const Combination c : {Combination::Product, Combination::Ratio, Combination::Sum, Combination::Difference}) {
         const Move m = level_set_move(c, shift);
         const double alone = std::min(probe.change(i, m.step_i, std::nullopt, 0, m.scale),
@@ -111,7 +108,7 @@ std::vector<Expression> merged_variables(const Expression& surrogate, const Data
   }
   std::stable_sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) { return a.ratio < b.ratio; });
   std::vector<bool> used(nf, false);
-  std::vector<Candidate> chosen;
+  std::vector<std::pair<std::uint32_t, Expression>> chosen;  // (i, merged variable)
   for (const Candidate& c : found) {
     if (used[c.i] || used[c.j]) continue;
     const Expression v = combined(c.how, c.i, c.j);
@@ -124,12 +121,12 @@ std::vector<Expression> merged_variables(const Expression& surrogate, const Data
     }
     if (!finite) continue;
     used[c.i] = used[c.j] = true;
-    chosen.push_back(c);
+    chosen.emplace_back(c.i, v);
   }
   if (chosen.empty()) return {};
-  std::sort(chosen.begin(), chosen.end(), [](const Candidate& a, const Candidate& b) { return a.i < b.i; });
+  std::sort(chosen.begin(), chosen.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Expression> out;
-  for (const Candidate& c : chosen) out.push_back(combined(c.how, c.i, c.j));
+  for (auto& [i, v] : chosen) out.push_back(std::move(v));
   for (std::uint32_t k = 0; k < nf; ++k)
     if (!used[k]) out.push_back(Expression::variable(k));
   return out;

@@ -35,6 +35,8 @@ class Mutator {
   Mutator(const SearchOptions& options, std::size_t num_features);
   // New unary nodes come from `unary` instead of the options' set (an operator-subset island).
   Mutator(const SearchOptions& options, std::size_t num_features, std::vector<Op> unary);
+  // The unary operators new nodes come from.
+  const std::vector<Op>& unary_operators() const { return unary_; }
 
   // Samples a mutation with the option weights conditioned on the parent, as PySR does:
   // nothing that cannot apply (no operator to change in a leaf, no constant to perturb, no
