@@ -43,7 +43,8 @@ struct FitArgs {
   int subset_redraw = kDefaults.subset_redraw_iterations;
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
-  bool no_progress = false, no_exact_stop = false, no_snap = false, no_outer_epochs = false, no_merge_variables = false;
+  bool no_progress = false, no_exact_stop = false, no_snap = false, no_outer_epochs = false, no_numerator_epochs = false,
+       no_scale_numerator = false, no_merge_variables = false;
   bool niterations_given = false;
 };
 
@@ -114,6 +115,8 @@ SearchOptions make_options(const FitArgs& a) {
   o.operator_subsets = a.operator_subsets;
   o.subset_redraw_iterations = a.subset_redraw;
   o.outer_epochs = !a.no_outer_epochs;
+  o.numerator_epochs = !a.no_numerator_epochs;
+  o.scale_numerator_epochs = !a.no_scale_numerator;
   o.merge_variables = !a.no_merge_variables;
   o.seed = a.seed;
   o.threads = a.threads;
@@ -231,6 +234,11 @@ const CommandRegistration registration(
       app.add_flag("--no-outer-epochs", a->no_outer_epochs,
                    "no epochs in which the subset islands search f for y = g(f), g = sqrt, log or exp, on the "
                    "target g^-1(y)");
+      app.add_flag("--no-numerator-epochs", a->no_numerator_epochs,
+                   "no epochs in which the subset islands search f for y = x_k / f on the target x_k / y");
+      app.add_flag("--no-scale-numerator", a->no_scale_numerator,
+                   "judge the candidates of numerator epochs without linear scaling (unless --linear-scaling "
+                   "says otherwise)");
       app.add_flag("--no-merge-variables", a->no_merge_variables,
                    "never let the subset islands search over merged variables (x_i*x_j, x_i/x_j, x_i+x_j, x_i-x_j) "
                    "that an accurate equation found so far depends on");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <numbers>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -288,6 +289,10 @@ class Parser {
         }
         if (t.text == "inf" || t.text == "nan") {
           emit(Node::constant(literal_value(t)), t);
+          return i + 1;
+        }
+        if (t.text == "pi") {  // unless a variable is named so (looked up above)
+          emit(Node::constant(std::numbers::pi), t);
           return i + 1;
         }
         fail("unknown variable '" + std::string(t.text) + "' at column " + std::to_string(t.column), t);

@@ -2,6 +2,11 @@
 // carrying its binding strength so a parent parenthesises only where the grammar needs it.
 #include "symtorch/engine/printer.hpp"
 
+#include <algorithm>
+#include <optional>
+
+#include "pi_multiples.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -120,7 +125,35 @@ class Printer {
     return format_ == Format::Latex ? latex_name(variables_[k]) : variables_[k];
   }
 
+  // p·π/q or p/(q·π) as text, for the formats that have π (unless a variable is named pi).
+  std::optional<Printed> pi_constant(double v) const {
+    if (format_ == Format::C || format_ == Format::Torch) return std::nullopt;
+    if (std::find(variables_.begin(), variables_.end(), "pi") != variables_.end()) return std::nullopt;
+    const auto m = detail::exact_pi_multiple(v);
+    if (!m) return std::nullopt;
+    const bool latex = format_ == Format::Latex, sympy = format_ == Format::SymPy;
+    const std::string pi = latex ? "\\pi" : "pi", times = latex ? " " : (sympy ? "*" : " * "),
+                      over = sympy ? "/" : " / ";
+    const std::string p = std::to_string(m->p), q = std::to_string(m->q);
+    const std::string p_pi = m->p == 1 ? pi : (m->p == -1 ? "-" + pi : p + times + pi);
+    const std::string q_pi = m->q == 1 ? pi : q + times + pi;
+    std::string text;
+    if (latex) {
+      text = m->inverse ? "\\frac{" + p + "}{" + q_pi + "}" : (m->q == 1 ? p_pi : "\\frac{" + p_pi + "}{" + q + "}");
+      if (m->inverse && m->p < 0) text = "-\\frac{" + std::to_string(-m->p) + "}{" + q_pi + "}";
+      if (!m->inverse && m->q != 1 && m->p < 0) text = "-\\frac{" + (m->p == -1 ? pi : std::to_string(-m->p) + times + pi) + "}{" + q + "}";
+    } else if (m->inverse) {
+      text = p + over + (m->q == 1 ? pi : "(" + q_pi + ")");
+    } else {
+      text = m->q == 1 ? p_pi : p_pi + over + q;
+    }
+    const bool atom = m->p == 1 && m->q == 1 && !m->inverse;
+    const int level = m->p < 0 ? kUnaryLevel : (atom ? kAtomLevel : kMulLevel);
+    return Printed{text, latex && m->p > 0 ? kAtomLevel : level, Op::Const, !atom && m->p > 0};
+  }
+
   Printed constant(double v, std::size_t index) const {
+    if (auto pi = pi_constant(v)) return *pi;
     const bool negative = std::signbit(v);
     std::string text;
     switch (format_) {

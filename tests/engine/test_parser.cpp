@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -206,6 +207,10 @@ TEST_CASE("parser: calls, aliases and literals") {
   CHECK(parse_expression("mass * v ^ 2", names) == bin(Op::Mul, var(0), bin(Op::Pow, var(1), cst(2))));
   CHECK(parse_expression("sin(sin)", names) == un(Op::Sin, var(2)));
   CHECK(parse_expression("x12") == var(12));
+  // pi is π, unless a variable has that name.
+  CHECK(parse_expression("pi") == cst(std::numbers::pi));
+  CHECK(parse_expression("2 * pi * x0") == bin(Op::Mul, bin(Op::Mul, cst(2), cst(std::numbers::pi)), x));
+  CHECK(parse_expression("pi + x", {"x", "pi"}) == bin(Op::Add, var(1), var(0)));
 }
 
 TEST_CASE("parser: deep nesting needs no recursion, and the node limit is an error") {

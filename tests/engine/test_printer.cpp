@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <stdexcept>
 #include <string>
 
@@ -144,4 +145,31 @@ TEST_CASE("printers: user operators use their registered forms") {
   CHECK(to_string(e, {}, Format::Latex) ==
         "\\operatorname{prtest\\_hyp}\\left(\\operatorname{prtest\\_soft}\\left(x_{0}\\right), 2\\right)");
   CHECK(parse_expression(to_string(e)) == e);
+}
+
+TEST_CASE("printers: rational multiples of pi and of 1/pi are written with pi where the format has it") {
+  const double pi = std::numbers::pi;
+  const double two_pi = 2.0 * pi / 1.0, inv_two_pi = 1.0 / (2.0 * pi), minus_quarter = -1.0 * pi / 4.0;
+  // x0 / (2π·exp(x0 / (2π) · 1/x1)), the shape of Planck's law, and −π/4 + π.
+  const Expression e = bin(Op::Add,
+                           bin(Op::Div, var(0), bin(Op::Mul, cst(two_pi), un(Op::Exp, bin(Op::Mul, cst(inv_two_pi), var(1))))),
+                           bin(Op::Add, cst(minus_quarter), cst(pi)));
+  CHECK(infix(e) == "x0 / (2 * pi * exp(1 / (2 * pi) * x1)) + (-pi / 4 + pi)");
+  CHECK(to_string(e, {}, Format::SymPy) == "x0/(2*pi*exp(1/(2*pi)*x1)) + (-pi/4 + pi)");
+  CHECK(to_string(e, {}, Format::Latex) ==
+        "\\frac{x_{0}}{2 \\pi \\cdot e^{\\frac{1}{2 \\pi} \\cdot x_{1}}} + \\left(-\\frac{\\pi}{4} + \\pi\\right)");
+  // C and Torch keep the number: neither has a bare pi.
+  CHECK(to_string(bin(Op::Mul, var(0), cst(two_pi)), {}, Format::C) == "x0 * 6.283185307179586");
+  CHECK(to_string(bin(Op::Mul, var(0), cst(two_pi)), {}, Format::Torch) == "x0 * 6.283185307179586");
+  // The text reads back to the same value (as a product: 2 * pi is three nodes).
+  const std::vector<double> row{0.7, 1.3};
+  CHECK(evaluate_reference(parse_expression(infix(e)), row) == evaluate_reference(e, row));
+  // Grouping: a product of π on the right of '/' or '^', and a negative one after '-'.
+  CHECK(infix(bin(Op::Div, var(0), cst(two_pi))) == "x0 / (2 * pi)");
+  CHECK(infix(bin(Op::Sub, var(0), cst(-two_pi))) == "x0 - (-2 * pi)");
+  CHECK(infix(bin(Op::Pow, cst(two_pi), var(0))) == "(2 * pi) ^ x0");
+  CHECK(infix(un(Op::Neg, cst(two_pi))) == "-(2 * pi)");
+  // Not a multiple to the last bit, or a variable named pi: the number.
+  CHECK(infix(cst(6.28318530717958)) == "6.28318530717958");
+  CHECK(infix(bin(Op::Mul, var(0), cst(two_pi)), {"pi"}) == "pi * 6.283185307179586");
 }

@@ -124,18 +124,72 @@ TEST_CASE("symmetry tests merge the pairs a surrogate depends on only through on
   CHECK(merged("x0/x1 + x2").empty());
 }
 
-TEST_CASE("outer epochs follow the fixed epochs and alternate with plain random subsets") {
+TEST_CASE("outer epochs follow the fixed epochs: outer operator, numerator variable, outer operator, plain subset") {
   SearchOptions o;
   o.unary_operators = {Op::Sqrt, Op::Log};  // fixed epochs: none, {sqrt}, {log}
-  for (int epoch = 0; epoch < 3; ++epoch) CHECK(o.epoch_outer_operator(epoch, 2) == -1);
-  const int expected[] = {0, -1, 1, -1, 0, -1, 1};  // epochs 3..9: each outer operator in turn
-  for (int k = 0; k < 7; ++k) CHECK(o.epoch_outer_operator(3 + k, 2) == expected[k]);
-  CHECK(o.epoch_outer_operator(3, 0) == -1);  // none applicable
-  o.subset_redraw_iterations = 0;             // no epochs at all
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    CHECK(o.epoch_outer_operator(epoch, 2) == -1);
+    CHECK(o.epoch_numerator_variable(epoch, 3) == -1);
+  }
+  // Epochs 3..11 with 2 outer operators and 3 numerator variables, each taken in turn.
+  const int outer[] = {0, -1, 1, -1, 0, -1, 1, -1, 0};
+  const int numerator[] = {-1, 0, -1, -1, -1, 1, -1, -1, -1};
+  for (int k = 0; k < 9; ++k) {
+    CHECK(o.epoch_outer_operator(3 + k, 2) == outer[k]);
+    CHECK(o.epoch_numerator_variable(3 + k, 3) == numerator[k]);
+  }
+  CHECK(o.epoch_outer_operator(3, 0) == -1);      // none applicable
+  CHECK(o.epoch_numerator_variable(4, 0) == -1);
+  o.subset_redraw_iterations = 0;                 // no epochs at all
   CHECK(o.epoch_outer_operator(3, 2) == -1);
+  CHECK(o.epoch_numerator_variable(4, 3) == -1);
   o.subset_redraw_iterations = 16;
   o.outer_epochs = false;
   CHECK(o.epoch_outer_operator(3, 2) == -1);
+  CHECK(o.epoch_numerator_variable(4, 3) == 0);   // each kind switches off alone
+  o.numerator_epochs = false;
+  CHECK(o.epoch_numerator_variable(4, 3) == -1);
+}
+
+TEST_CASE("numerator variables apply where x_k / y is finite (in float too) and not constant") {
+  Dataset d = with_target({0.5, 1, 3, 2});  // x0 = 0, 1, 2, 3
+  d.features.push_back({1, 2, 6, 4});        // x1 = 2y: x1 / y constant
+  d.features.push_back({1, 1, 1e-38, 1});    // x2 / y = 1e-38 / 3 is a float denormal, still finite
+  d.features.push_back({1, 1, 1, 1});
+  d.feature_names = {"x0", "x1", "x2", "x3"};
+  using search_detail::applicable_numerators;
+  CHECK(applicable_numerators(d, {}) == std::vector<int>{0, 2, 3});
+  d.target[3] = 1e-39;  // x / y > FLT_MAX for x0, x2 and x3
+  CHECK(applicable_numerators(d, {}).empty());
+  d.target[3] = 0;
+  CHECK(applicable_numerators(d, {}).empty());
+  // Over merged variables the test is on them: v0 = x0 + x1 is usable, v1 = x1 is not.
+  d.target[3] = 2;
+  const auto& names = d.feature_names;
+  CHECK(applicable_numerators(d, {parse_expression("x0 + x1", names), parse_expression("x1", names)}) ==
+        std::vector<int>{0});
+}
+
+TEST_CASE("a numerator reformulation fits f to v_k / y and restores v_k / f") {
+  Dataset d = four_features(20, 4, [](const double* x) { return x[0] * x[1] / (x[2] + x[3]); });
+  const auto& names = d.feature_names;
+  const Reformulation r{std::nullopt, {parse_expression("x0*x1", names), parse_expression("x2", names),
+                                       parse_expression("x3", names)},
+                        0};
+  const Dataset m = reformulated_dataset(d, r);
+  REQUIRE(m.num_features() == 3);
+  for (std::size_t row = 0; row < d.rows(); ++row)
+    CHECK(m.target[row] == doctest::Approx(d.features[2][row] + d.features[3][row]).epsilon(1e-14));
+  const Expression f = parse_expression("v1 + v2", {"v0", "v1", "v2"});
+  CHECK(restore(f, r) == parse_expression("x0*x1 / (x2 + x3)", names));
+  CHECK(r.root_complexity() == 4);  // x0, x1, *, /
+  CHECK(Reformulation{Op::Log, {}, -1}.root_complexity() == 1);
+  CHECK(Reformulation{}.root_complexity() == 0);
+  // Over the original variables: v_k is x_k.
+  const Reformulation plain{std::nullopt, {}, 2};
+  CHECK_FALSE(plain.identity());
+  CHECK(restore(parse_expression("x0 + 1", names), plain) == parse_expression("x2 / (x0 + 1)", names));
+  CHECK(reformulated_dataset(d, plain).target[3] == d.features[2][3] / d.target[3]);
 }
 
 TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame gains sqrt(f)") {
@@ -199,6 +253,45 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
       CHECK(other->front[i].loss == straight.front[i].loss);
     }
   }
+}
+
+TEST_CASE("during a numerator epoch the islands fit f to x_k / y and the hall of fame gains x_k / f") {
+  // Planck-like: x0 / (exp(x0 / x1) - 1), x0 and x1 in [1, 5] (the last two features unused).
+  const Dataset d = four_features(120, 6, [](const double* x) { return x[0] / (std::exp(x[0] / x[1]) - 1); });
+  SearchOptions o;
+  o.populations = 6;
+  o.population_size = 20;
+  o.ncycles_per_iteration = 100;
+  o.seed = 1;
+  o.unary_operators = {Op::Exp};
+  o.operator_subsets = 1;
+  o.subset_redraw_iterations = 3;  // epochs: {} at 0-2, {exp} at 3-5, plain at 6-8 (no outer
+  o.outer_epochs = false;          // operators), numerator x0 at 9-11
+  o.merge_variables = false;
+  o.stop_on_exact_fit = false;
+  const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_numerator.json").string();
+  o.checkpoint_path = ckpt;
+  o.niterations = 9;
+  run_search(d, o);
+  const nlohmann::json before = nlohmann::json::parse(std::ifstream(ckpt));
+  o.niterations = 12;
+  const SearchResult r = run_search(d, o);
+  const nlohmann::json after = nlohmann::json::parse(std::ifstream(ckpt));
+  std::filesystem::remove(ckpt);
+  int gained = 0;
+  for (const auto& m : after.at("hall_of_fame")) {
+    bool old = false;
+    for (const auto& b : before.at("hall_of_fame")) old |= b.at("expr") == m.at("expr");
+    if (old) continue;
+    ++gained;
+    INFO(m.dump());
+    CHECK(m.at("expr").front() == "$0");
+    CHECK(m.at("expr").back() == "/");
+  }
+  CHECK(gained > 0);
+  // x0 / y = exp(x0 / x1) - 1: the scaled islands need exp(x0 / x1) alone. The front is judged on y.
+  INFO(r.best().expression);
+  CHECK(r.best().loss < 1e-20);
 }
 
 TEST_CASE("a search merges x0*x1 and x2*x3 once an accurate equation shows the symmetry") {

@@ -254,3 +254,33 @@ TEST_CASE("on noisy data a phase near a multiple of pi/2 snaps to it, and the si
   const FrontMember linear = search_detail::polish_member(m, SearchOptions{}, data, floor);
   CHECK(linear.expression.constants().at(0) != std::numbers::pi / 2);
 }
+
+TEST_CASE("on an exact fit constants at p*pi/q or p/(q*pi) snap to them and print with pi") {
+  // Planck's law as feynman_III_4_33's search finds it: u / (2π·exp(u/(2π·v)) − 2π).
+  Dataset d;
+  d.feature_names = {"u", "v"};
+  d.features.assign(2, {});
+  SearchRng rng(9);
+  for (int r = 0; r < 300; ++r) {
+    const double u = 1 + 24 * rng.uniform(), v = 1 + 24 * rng.uniform();
+    d.features[0].push_back(u);
+    d.features[1].push_back(v);
+    d.target.push_back(u / (2 * std::numbers::pi * (std::exp(u / (2 * std::numbers::pi * v)) - 1)));
+  }
+  std::vector<const double*> pointers;
+  search_detail::PolishData data;
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  search_detail::Member m;
+  m.expr = parse_expression("u / (6.28318530717956 * exp(0.15915494309189535 * (u / v)) - 6.28318530717956)", d.feature_names);
+  m.complexity = m.expr.complexity();
+  const double floor = search_detail::exact_fit_floor(search_detail::weighted_mean_square(d));
+  const FrontMember polished = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  CHECK(to_string(polished.expression, d.feature_names) == "u / (2 * pi * exp(1 / (2 * pi) * (u / v)) - 2 * pi)");
+  CHECK(polished.loss <= floor);
+  // An approximate fit keeps its constant, near 2π as it is.
+  for (int r = 0; r < 300; ++r) d.target[r] = 6.2832 * d.features[0][r] + 0.05 * rng.normal();
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  m.expr = parse_expression("6.2832 * u", d.feature_names);
+  const FrontMember linear = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  CHECK(to_string(linear.expression, d.feature_names).find("pi") == std::string::npos);
+}

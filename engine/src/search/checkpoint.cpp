@@ -13,7 +13,7 @@
 namespace symtorch::search_detail {
 namespace {
 
-constexpr int kFormatVersion = 2;  // 2: merged variables
+constexpr int kFormatVersion = 3;  // 2: merged variables; 3: numerator epochs in the shape
 
 using nlohmann::json;
 
@@ -65,6 +65,8 @@ json shape_of(const SearchOptions& o, const Dataset& data) {
           {"operator_subsets", o.operator_subsets},
           {"subset_redraw_iterations", o.subset_redraw_iterations},
           {"outer_epochs", o.outer_epochs},
+          {"numerator_epochs", o.numerator_epochs},
+          {"scale_numerator_epochs", o.scale_numerator_epochs},
           {"merge_variables", o.merge_variables},
           {"seed", o.seed}};
 }

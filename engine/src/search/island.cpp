@@ -132,11 +132,14 @@ void IslandWorker<T>::draw_batch(IslandState& s) {
 }
 
 template <typename T>
-void IslandWorker<T>::restart(IslandState& s, std::vector<Op> unary, const SearchContext<T>& ctx) {
-  // The caches may hold losses on another target (the last epoch's outer operator).
+void IslandWorker<T>::restart(IslandState& s, std::vector<Op> unary, const SearchContext<T>& ctx, bool scaled) {
+  // The caches may hold losses on another target (the last epoch's outer operator) or judged
+  // with(out) scaling.
   loss_cache_.clear();
   fit_cache_.clear();
   ctx_ = &ctx;
+  scaled_ = scaled;
+  evaluator_.set_linear_scaling(scaled);
   mutator_ = Mutator(ctx_->options, ctx_->data.num_features(), std::move(unary));
   initialize(s, {});
 }

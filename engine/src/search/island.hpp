@@ -33,10 +33,11 @@ class IslandWorker {
   IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary);
   bool scaled() const { return scaled_; }
   // A fresh random population grown from `unary`, which new nodes come from from now on (an
-  // operator-subset island's new draw), judged on `ctx`'s data from now on (an outer-operator
-  // epoch's target, or the real one). One step: the mutator assumes every unary operator of a
-  // member is in its set, so old members must not meet the new set.
-  void restart(IslandState& s, std::vector<Op> unary, const SearchContext<T>& ctx);
+  // operator-subset island's new draw), judged on `ctx`'s data (an outer epoch's target, or
+  // the real one) and with or without linear scaling from now on. One step: the mutator
+  // assumes every unary operator of a member is in its set, so old members must not meet the
+  // new set.
+  void restart(IslandState& s, std::vector<Op> unary, const SearchContext<T>& ctx, bool scaled);
 
   // A fresh random population (PySR: leaves grown by 3 append steps); `seeds` (warm start)
   // replace the first members.

@@ -1,4 +1,6 @@
 #include "polish.hpp"
+
+#include "../pi_multiples.hpp"
 #include "polynomial.hpp"
 
 #include <algorithm>
@@ -283,6 +285,11 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
       const double turns = std::round(c / half_pi);
       if (turns != 0 && std::abs(turns) <= 8) candidates.push_back(turns * half_pi);
     }
+    // On an exact fit, after the fractions: p·π/q and p/(q·π) to round-off (feynman_III_4_33's
+    // 2π and 1/(2π)). Not on approximate fits: those multiples are dense enough that some lies
+    // within the BIC allowance of many a constant.
+    if (loss <= loss_floor)
+      for (const auto& m : detail::pi_multiples_near(c, detail::kMaxPiDenominator, 1e-9)) candidates.push_back(m.value());
     for (double v : candidates) {
       if (v == c) {
         fixed[k] = 1;  // already simple

@@ -16,17 +16,23 @@ double inverse(Op outer, double y) {
   }
 }
 
-bool usable(Op outer, const std::vector<double>& y) {
-  // The islands evaluate in float: the inverse must be finite there too.
+// Whether a transformed target can be searched: the islands evaluate in float, so it must be
+// finite there too, and it must not be constant.
+template <typename Transform>
+bool usable_target(std::size_t rows, Transform z_of_row) {
   constexpr double kFloatMax = static_cast<double>(std::numeric_limits<float>::max());
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (const double v : y) {
-    const double z = inverse(outer, v);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const double z = z_of_row(i);
     if (!std::isfinite(z) || std::abs(z) > kFloatMax) return false;
     lo = std::min(lo, z);
     hi = std::max(hi, z);
   }
   return hi > lo;
+}
+
+bool usable(Op outer, const std::vector<double>& y) {
+  return usable_target(y.size(), [&](std::size_t i) { return inverse(outer, y[i]); });
 }
 
 }  // namespace
@@ -40,6 +46,15 @@ std::vector<Op> applicable_outer_operators(const SearchOptions& options, const D
   return out;
 }
 
+std::vector<int> applicable_numerators(const Dataset& data, const std::vector<Expression>& variables) {
+  const Dataset v = reformulated_dataset(data, Reformulation{std::nullopt, variables});
+  std::vector<int> out;
+  for (std::size_t k = 0; k < v.num_features(); ++k)
+    if (usable_target(v.rows(), [&](std::size_t i) { return v.features[k][i] / v.target[i]; }))
+      out.push_back(static_cast<int>(k));
+  return out;
+}
+
 Dataset reformulated_dataset(const Dataset& data, const Reformulation& r) {
   Dataset out;
   out.target_name = data.target_name;
@@ -50,16 +65,29 @@ Dataset reformulated_dataset(const Dataset& data, const Reformulation& r) {
   if (r.variables.empty()) {
     out.feature_names = data.feature_names;
     out.features = data.features;
-    return out;
+  } else {
+    out.features.assign(r.variables.size(), std::vector<double>(data.rows()));
+    std::vector<double> row(data.num_features());
+    for (std::size_t i = 0; i < data.rows(); ++i) {
+      for (std::size_t k = 0; k < row.size(); ++k) row[k] = data.features[k][i];
+      for (std::size_t k = 0; k < r.variables.size(); ++k) out.features[k][i] = evaluate_reference(r.variables[k], row);
+    }
+    for (std::size_t k = 0; k < r.variables.size(); ++k) out.feature_names.push_back("v" + std::to_string(k));
   }
-  out.features.assign(r.variables.size(), std::vector<double>(data.rows()));
-  std::vector<double> row(data.num_features());
-  for (std::size_t i = 0; i < data.rows(); ++i) {
-    for (std::size_t k = 0; k < row.size(); ++k) row[k] = data.features[k][i];
-    for (std::size_t k = 0; k < r.variables.size(); ++k) out.features[k][i] = evaluate_reference(r.variables[k], row);
+  if (r.numerator >= 0) {
+    const auto& v = out.features.at(static_cast<std::size_t>(r.numerator));
+    for (std::size_t i = 0; i < out.target.size(); ++i) out.target[i] = v[i] / out.target[i];
   }
-  for (std::size_t k = 0; k < r.variables.size(); ++k) out.feature_names.push_back("v" + std::to_string(k));
   return out;
+}
+
+Expression Reformulation::variable(std::size_t k) const {
+  return variables.empty() ? Expression::variable(static_cast<std::uint32_t>(k)) : variables.at(k);
+}
+
+int Reformulation::root_complexity() const {
+  const Expression leaf = Expression::constant(1);  // restore() leaves a constant as it is
+  return restore(leaf, *this).complexity() - leaf.complexity();
 }
 
 Expression substitute_variables(const Expression& e, const std::vector<Expression>& definitions) {
@@ -78,6 +106,7 @@ Expression substitute_variables(const Expression& e, const std::vector<Expressio
 
 Expression restore(const Expression& f, const Reformulation& r) {
   Expression out = r.variables.empty() ? f : substitute_variables(f, r.variables);
+  if (r.numerator >= 0) return Expression::binary(Op::Div, r.variable(static_cast<std::size_t>(r.numerator)), out);
   return r.outer ? Expression::unary(*r.outer, out) : out;
 }
 

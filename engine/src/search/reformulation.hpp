@@ -2,11 +2,13 @@
 // sqrt(x1² + x2² − 2·x1·x2·cos(θ1 − θ2)) are hard to grow from the root down, yet their insides
 // are plain functions found in well under a second on a transformed problem:
 // - an outer operator g (sqrt, log, exp): fit f to g⁻¹(y), report g(f);
+// - a numerator variable x_k: fit f to x_k / y, report x_k / f (Planck's law
+//   x/(exp(c·x/v) − 1) becomes exp(c·x/v) − 1);
 // - merged variables: where y depends on x_i and x_j only through x_i·x_j (or x_i/x_j,
 //   x_i + x_j, x_i − x_j; see symmetry.hpp), fit f over the merged variable, report f with the
 //   merged variable written out.
-// The islands search f on the reformulated data; the driver restores g(f(merged)) and judges
-// it on y.
+// The islands search f on the reformulated data; the driver restores g(f(merged)) or
+// x_k / f(merged) and judges it on y.
 #pragma once
 
 #include <optional>
@@ -21,7 +23,12 @@ namespace symtorch::search_detail {
 struct Reformulation {
   std::optional<Op> outer;            // y = g(f)
   std::vector<Expression> variables;  // f's variable k is variables[k] (over the original ones); empty = the originals
-  bool identity() const { return !outer && variables.empty(); }
+  int numerator = -1;                 // y = v_k / f, v_k = f's variable k (not with `outer`)
+  bool identity() const { return !outer && variables.empty() && numerator < 0; }
+  // f's variable k over the original variables.
+  Expression variable(std::size_t k) const;
+  // The complexity that restoring adds at the root of f (g, or v_k and the division).
+  int root_complexity() const;
   bool operator==(const Reformulation&) const = default;
 };
 
@@ -30,11 +37,15 @@ struct Reformulation {
 // is finite, in float as well, on every row, and not constant.
 std::vector<Op> applicable_outer_operators(const SearchOptions& options, const Dataset& data);
 
+// The variables k (of `variables`, or the original ones if empty) for which y = v_k / f is
+// usable: v_k / y finite, in float as well, on every row, and not constant.
+std::vector<int> applicable_numerators(const Dataset& data, const std::vector<Expression>& variables);
+
 // `data` with the features replaced by `r.variables` evaluated on each row (named v0, v1, ...)
-// and the target by g⁻¹(y); weights copied.
+// and the target by g⁻¹(y) or v_k / y; weights copied.
 Dataset reformulated_dataset(const Dataset& data, const Reformulation& r);
 
-// g(f) with f's variables written out: the equation over the original variables.
+// g(f) or v_k / f with f's variables written out: the equation over the original variables.
 Expression restore(const Expression& f, const Reformulation& r);
 
 // `e` with every variable k replaced by definitions[k].

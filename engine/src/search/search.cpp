@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -94,7 +95,7 @@ class SearchDriver {
     for (std::size_t i = 0; i < static_cast<std::size_t>(options_.populations); ++i) {
       island_unary_.push_back(unary_operators_of(i));
       workers_.push_back(std::make_unique<IslandWorker<T>>(
-          context_of(i), options_.scaled_island(static_cast<int>(i)), island_unary_.back()));
+          context_of(i), scaled_of(i), island_unary_.back()));
     }
     if (!resumed) {
       state_.hall_of_fame = HallOfFame(options_.maxsize);
@@ -123,8 +124,8 @@ class SearchDriver {
       ctx_.curmaxsize = current_maxsize();
       ctx_.set_frequencies(state_.frequencies.normalized());
       if (reformed_ctx_) {
-        // Room for g at the root.
-        reformed_ctx_->curmaxsize = std::max(1, ctx_.curmaxsize - outer_complexity());
+        // Room for g (or x_k / ·) at the root.
+        reformed_ctx_->curmaxsize = std::max(1, ctx_.curmaxsize - reformulation_.root_complexity());
         reformed_ctx_->set_frequencies(ctx_.frequencies);
       }
       arena_.execute([&] {
@@ -250,12 +251,12 @@ class SearchDriver {
   bool reformed_island(std::size_t i) const {
     return !reformulation_.identity() && options_.redrawn_subset_island(static_cast<int>(i));
   }
-  int outer_complexity() const {
-    if (!reformulation_.outer) return 0;
-    const Expression leaf = Expression::variable(0);
-    return Expression::unary(*reformulation_.outer, leaf).complexity() - leaf.complexity();
-  }
   const SearchContext<T>& context_of(std::size_t i) const { return reformed_island(i) ? *reformed_ctx_ : ctx_; }
+  // Numerator epochs search with linear scaling (SearchOptions::scale_numerator_epochs).
+  bool scaled_of(std::size_t i) const {
+    return options_.scaled_island(static_cast<int>(i)) ||
+           (reformed_island(i) && reformulation_.numerator >= 0 && options_.scale_numerator_epochs);
+  }
   std::vector<Op> unary_operators_of(std::size_t i) const {
     auto unary = options_.island_unary_operators(static_cast<int>(i), subset_epoch());
     if (reformed_island(i) && reformulation_.outer) std::erase(unary, *reformulation_.outer);
@@ -286,14 +287,22 @@ class SearchDriver {
       }
   }
 
-  // This epoch's reformulation for the subset islands (outer operator, merged variables) and
-  // its context, built when it changes. Only one exists at a time: it holds a copy of the data.
+  // This epoch's reformulation for the subset islands (outer operator or numerator variable,
+  // merged variables) and its context, built when it changes. Only one exists at a time: it
+  // holds a copy of the data.
   void set_epoch_reformulation() {
     Reformulation r;
     if (reformulations_) {
-      const int index = options_.epoch_outer_operator(subset_epoch(), static_cast<int>(outer_ops_.size()));
+      const int epoch = subset_epoch();
+      const int index = options_.epoch_outer_operator(epoch, static_cast<int>(outer_ops_.size()));
       if (index >= 0) r.outer = outer_ops_[static_cast<std::size_t>(index)];
       r.variables = state_.merged_variables;
+      if (options_.numerator_epochs && (!numerators_for_ || *numerators_for_ != r.variables)) {
+        numerators_ = applicable_numerators(data_, r.variables);
+        numerators_for_ = r.variables;
+      }
+      const int k = options_.epoch_numerator_variable(epoch, static_cast<int>(numerators_.size()));
+      if (k >= 0) r.numerator = numerators_[static_cast<std::size_t>(k)];
     }
     if (r == reformulation_) return;
     reformulation_ = std::move(r);
@@ -353,7 +362,7 @@ class SearchDriver {
       search_detail::parallel_for(tbb::blocked_range<std::size_t>(0, redrawn.size(), 1), [&](const auto& r) {
         for (std::size_t k = r.begin(); k < r.end(); ++k) {
           const std::size_t i = redrawn[k];
-          workers_[i]->restart(state_.islands[i], island_unary_[i], context_of(i));
+          workers_[i]->restart(state_.islands[i], island_unary_[i], context_of(i), scaled_of(i));
         }
       });
     });
@@ -498,6 +507,8 @@ class SearchDriver {
   std::unordered_set<std::uint64_t> symmetry_tested_;  // hall-of-fame members tested for symmetries
   bool reformulations_ = false;  // whether subset islands may search reformulated problems
   std::vector<Op> outer_ops_;    // applicable outer operators, in epoch order
+  std::vector<int> numerators_;  // applicable numerator variables (of numerators_for_), in epoch order
+  std::optional<std::vector<Expression>> numerators_for_;
   Reformulation reformulation_;  // this epoch's
   std::unique_ptr<Dataset> reformed_data_;
   std::unique_ptr<SearchContext<T>> reformed_ctx_;

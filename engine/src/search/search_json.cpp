@@ -47,6 +47,8 @@ json options_to_json(const SearchOptions& o) {
           {"operator_subsets", o.operator_subsets},
           {"subset_redraw_iterations", o.subset_redraw_iterations},
           {"outer_epochs", o.outer_epochs},
+          {"numerator_epochs", o.numerator_epochs},
+          {"scale_numerator_epochs", o.scale_numerator_epochs},
           {"merge_variables", o.merge_variables},
           {"crossover_probability", o.crossover_probability},
           {"annealing", o.annealing},

@@ -153,11 +153,25 @@ std::vector<Op> SearchOptions::island_unary_operators(int island, int epoch) con
   return kept;
 }
 
+namespace {
+
+// The epoch's place k in the outer-epoch cycle that follows the fixed epochs, or -1.
+int outer_cycle_position(const SearchOptions& o, int epoch) {
+  const auto fixed = static_cast<int>(o.unary_operators.size()) + 1;
+  if (o.subset_redraw_iterations <= 0 || epoch < fixed) return -1;
+  return epoch - fixed;
+}
+
+}  // namespace
+
 int SearchOptions::epoch_outer_operator(int epoch, int count) const {
-  const auto fixed = static_cast<int>(unary_operators.size()) + 1;
-  if (!outer_epochs || count <= 0 || subset_redraw_iterations <= 0 || epoch < fixed) return -1;
-  const int k = epoch - fixed;
-  return k % 2 == 0 ? (k / 2) % count : -1;
+  const int k = outer_cycle_position(*this, epoch);
+  return outer_epochs && count > 0 && k >= 0 && k % 2 == 0 ? (k / 2) % count : -1;
+}
+
+int SearchOptions::epoch_numerator_variable(int epoch, int count) const {
+  const int k = outer_cycle_position(*this, epoch);
+  return numerator_epochs && count > 0 && k >= 0 && k % 4 == 1 ? (k / 4) % count : -1;
 }
 
 bool SearchOptions::use_batching(std::size_t rows) const {

@@ -63,6 +63,7 @@ class LossEvaluator {
 
   explicit LossEvaluator(bool linear_scaling = false) : linear_scaling_(linear_scaling) {}
   bool linear_scaling() const { return linear_scaling_; }
+  void set_linear_scaling(bool on) { linear_scaling_ = on; }
 
   LossResult loss(const Expression& e, const DataView<T>& data);
   // With `constants` replacing the expression's constants (in constant order).

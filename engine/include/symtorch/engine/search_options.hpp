@@ -102,14 +102,28 @@ struct SearchOptions {
   bool redrawn_subset_island(int island) const;
   // The unary operators of an island during `epoch` (= iteration / subset_redraw_iterations).
   std::vector<Op> island_unary_operators(int island, int epoch = 0) const;
-  // Outer-operator epochs: after the fixed epochs (none, then each operator alone), every other
-  // epoch the subset islands search f for y = g(f) with g in sqrt/log/exp (those listed as unary
-  // operators whose inverse is finite on the data; each in turn) by fitting f to g⁻¹(y), with
-  // that epoch's random subset less g. Their finds enter the hall of fame as g(f), judged on y.
-  // Off with mini-batches (each wrapped find would need a full-data evaluation).
+  // Outer epochs: after the fixed epochs (none, then each operator alone), the subset islands
+  // search reformulated targets in a cycle of four epochs:
+  // 1, 3. y = g(f) with g in sqrt/log/exp (those listed as unary operators whose inverse is
+  //    finite on the data; each in turn): they fit f to g⁻¹(y) with that epoch's random subset
+  //    less g;
+  // 2. y = x_k / f (numerator epochs; each variable in turn, merged ones included, where x_k / y
+  //    is finite): they fit f to x_k / y. A quotient whose denominator holds the numerator's
+  //    variable, as Planck's x/(exp(c·x/v) − 1), is hard to grow; x/y = exp(c·x/v) − 1 is not;
+  // 4. the plain random subset.
+  // Their finds enter the hall of fame as g(f) or x_k / f, judged on y.
+  // Off with mini-batches (each restored find would need a full-data evaluation).
   bool outer_epochs = true;
-  // Which of `count` outer operators the subset islands use during `epoch`, or -1 for none.
+  bool numerator_epochs = true;
+  // During numerator epochs the subset islands judge their candidates with linear scaling,
+  // whatever linear_scaling says: x_k / y comes with a free scale and offset
+  // (x/y = 2π·exp(x/(2π·v)) − 2π for Planck's law). Not during outer-operator epochs: there
+  // a·f + b fits approximations of y² as well, and feynman_I_29_16 was no longer found in 60 s.
+  bool scale_numerator_epochs = true;
+  // Which of `count` outer operators (numerator variables) the subset islands use during
+  // `epoch`, or -1 for none.
   int epoch_outer_operator(int epoch, int count) const;
+  int epoch_numerator_variable(int epoch, int count) const;
   // Merged variables: at each epoch change, until it succeeds, the most accurate equation found
   // so far (if R² >= 0.9999) is tested for pairs of variables that it depends on only through
   // x_i·x_j, x_i/x_j, x_i + x_j or x_i − x_j (AI Feynman's symmetry tests). From then on the subset
