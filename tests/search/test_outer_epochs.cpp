@@ -61,6 +61,27 @@ Dataset with_target(std::vector<double> y) {
   return d;
 }
 
+// Runs `iterations` of the search with a checkpoint and returns the saved state.
+nlohmann::json run_and_read(const Dataset& d, SearchOptions options, int iterations, const std::string& checkpoint,
+                            SearchResult* result = nullptr) {
+  options.niterations = iterations;
+  options.checkpoint_path = checkpoint;
+  const SearchResult r = run_search(d, options);
+  if (result) *result = r;
+  return nlohmann::json::parse(std::ifstream(checkpoint));
+}
+
+// Hall-of-fame members of the `after` state that the `before` state did not have.
+std::vector<nlohmann::json> gained_members(const nlohmann::json& before, const nlohmann::json& after) {
+  std::vector<nlohmann::json> out;
+  for (const auto& m : after.at("hall_of_fame")) {
+    bool old = false;
+    for (const auto& b : before.at("hall_of_fame")) old |= b.at("expr") == m.at("expr");
+    if (!old) out.push_back(m);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("outer operators apply where their inverse is finite (in float too) and not constant") {
@@ -204,23 +225,12 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
   o.subset_redraw_iterations = 3;  // epochs: {} at 0-2, {sqrt} at 3-5, outer sqrt at 6-8
   o.stop_on_exact_fit = false;
   const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_outer.json").string();
-  auto run_and_read = [&](SearchOptions options, int iterations, SearchResult* result = nullptr) {
-    options.niterations = iterations;
-    options.checkpoint_path = ckpt;
-    const SearchResult r = run_search(d, options);
-    if (result) *result = r;
-    return nlohmann::json::parse(std::ifstream(ckpt));
-  };
-  const nlohmann::json before = run_and_read(o, 6);
+  const nlohmann::json before = run_and_read(d, o, 6, ckpt);
   SearchResult straight;
-  const nlohmann::json after = run_and_read(o, 8, &straight);
+  const nlohmann::json after = run_and_read(d, o, 8, ckpt, &straight);
   std::filesystem::remove(ckpt);
-  int gained = 0;
-  for (const auto& m : after.at("hall_of_fame")) {
-    bool old = false;
-    for (const auto& b : before.at("hall_of_fame")) old |= b.at("expr") == m.at("expr");
-    if (old) continue;
-    ++gained;
+  const auto gained = gained_members(before, after);
+  for (const auto& m : gained) {
     INFO(m.dump());
     CHECK(m.at("expr").back() == "sqrt");
     // Its loss is on y, not on y^2 (float search precision: 1e-4 relative).
@@ -232,7 +242,7 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
     }
     CHECK(m.at("loss").get<double>() == doctest::Approx(sq / static_cast<double>(d.rows())).epsilon(1e-4));
   }
-  CHECK(gained > 0);
+  CHECK(!gained.empty());
   for (const auto& island : after.at("islands"))
     for (const auto& m : island.at("members"))
       for (const auto& token : m.at("expr")) CHECK(token != "sqrt");  // f is searched without g
@@ -242,7 +252,7 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
   o.niterations = 8;
   const SearchResult three = run_search(d, o);
   o.threads = 0;
-  run_and_read(o, 7);
+  run_and_read(d, o, 7, ckpt);
   o.resume_path = ckpt;
   const SearchResult resumed = run_search(d, o);
   std::filesystem::remove(ckpt);
@@ -270,25 +280,17 @@ TEST_CASE("during a numerator epoch the islands fit f to x_k / y and the hall of
   o.merge_variables = false;
   o.stop_on_exact_fit = false;
   const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_numerator.json").string();
-  o.checkpoint_path = ckpt;
-  o.niterations = 9;
-  run_search(d, o);
-  const nlohmann::json before = nlohmann::json::parse(std::ifstream(ckpt));
-  o.niterations = 12;
-  const SearchResult r = run_search(d, o);
-  const nlohmann::json after = nlohmann::json::parse(std::ifstream(ckpt));
+  const nlohmann::json before = run_and_read(d, o, 9, ckpt);
+  SearchResult r;
+  const nlohmann::json after = run_and_read(d, o, 12, ckpt, &r);
   std::filesystem::remove(ckpt);
-  int gained = 0;
-  for (const auto& m : after.at("hall_of_fame")) {
-    bool old = false;
-    for (const auto& b : before.at("hall_of_fame")) old |= b.at("expr") == m.at("expr");
-    if (old) continue;
-    ++gained;
+  const auto gained = gained_members(before, after);
+  for (const auto& m : gained) {
     INFO(m.dump());
     CHECK(m.at("expr").front() == "$0");
     CHECK(m.at("expr").back() == "/");
   }
-  CHECK(gained > 0);
+  CHECK(!gained.empty());
   // x0 / y = exp(x0 / x1) - 1: the scaled islands need exp(x0 / x1) alone. The front is judged on y.
   INFO(r.best().expression);
   CHECK(r.best().loss < 1e-20);
