@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <numbers>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <optional>
 #include <string>
 #include <system_error>

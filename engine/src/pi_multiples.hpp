@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <numeric>
 #include <optional>
 #include <vector>
 
@@ -23,16 +24,6 @@ struct PiMultiple {
 inline constexpr long kMaxPiDenominator = 12;
 inline constexpr long kMaxPiNumerator = 24;
 
-inline long gcd_of(long a, long b) {
-  a = a < 0 ? -a : a;
-  while (b != 0) {
-    const long t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
-
 // The multiples p·π/q and p/(q·π) (|p| <= 24, q <= max_q, p != 0) within `relative` of c,
 // simplest (smallest q, then π before 1/π) first.
 inline std::vector<PiMultiple> pi_multiples_near(double c, long max_q, double relative) {
@@ -42,7 +33,7 @@ inline std::vector<PiMultiple> pi_multiples_near(double c, long max_q, double re
     for (const bool inverse : {false, true}) {
       const double pi = std::numbers::pi;
       const long p = std::lround(inverse ? c * q * pi : c * q / pi);
-      if (p == 0 || std::abs(p) > kMaxPiNumerator || gcd_of(p, q) != 1) continue;
+      if (p == 0 || std::abs(p) > kMaxPiNumerator || std::gcd(p, q) != 1) continue;
       const PiMultiple m{p, q, inverse};
       if (std::abs(m.value() - c) <= relative * std::abs(c)) out.push_back(m);
     }

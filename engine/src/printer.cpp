@@ -3,14 +3,13 @@
 #include "symtorch/engine/printer.hpp"
 
 #include <algorithm>
-#include <optional>
-
-#include "pi_multiples.hpp"
-
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
+
+#include "pi_multiples.hpp"
 
 namespace symtorch {
 
@@ -134,22 +133,20 @@ class Printer {
     const bool latex = format_ == Format::Latex, sympy = format_ == Format::SymPy;
     const std::string pi = latex ? "\\pi" : "pi", times = latex ? " " : (sympy ? "*" : " * "),
                       over = sympy ? "/" : " / ";
-    const std::string p = std::to_string(m->p), q = std::to_string(m->q);
-    const std::string p_pi = m->p == 1 ? pi : (m->p == -1 ? "-" + pi : p + times + pi);
-    const std::string q_pi = m->q == 1 ? pi : q + times + pi;
+    // |p|·π/q or |p|/(q·π), then the sign in front.
+    const long a = m->p < 0 ? -m->p : m->p;
+    const std::string num = std::to_string(a), den = std::to_string(m->q);
+    const std::string a_pi = a == 1 ? pi : num + times + pi, q_pi = m->q == 1 ? pi : den + times + pi;
     std::string text;
-    if (latex) {
-      text = m->inverse ? "\\frac{" + p + "}{" + q_pi + "}" : (m->q == 1 ? p_pi : "\\frac{" + p_pi + "}{" + q + "}");
-      if (m->inverse && m->p < 0) text = "-\\frac{" + std::to_string(-m->p) + "}{" + q_pi + "}";
-      if (!m->inverse && m->q != 1 && m->p < 0) text = "-\\frac{" + (m->p == -1 ? pi : std::to_string(-m->p) + times + pi) + "}{" + q + "}";
-    } else if (m->inverse) {
-      text = p + over + (m->q == 1 ? pi : "(" + q_pi + ")");
-    } else {
-      text = m->q == 1 ? p_pi : p_pi + over + q;
-    }
-    const bool atom = m->p == 1 && m->q == 1 && !m->inverse;
-    const int level = m->p < 0 ? kUnaryLevel : (atom ? kAtomLevel : kMulLevel);
-    return Printed{text, latex && m->p > 0 ? kAtomLevel : level, Op::Const, !atom && m->p > 0};
+    if (latex)
+      text = m->inverse ? "\\frac{" + num + "}{" + q_pi + "}" : (m->q == 1 ? a_pi : "\\frac{" + a_pi + "}{" + den + "}");
+    else if (m->inverse)
+      text = num + over + (m->q == 1 ? pi : "(" + q_pi + ")");
+    else
+      text = m->q == 1 ? a_pi : a_pi + over + den;
+    if (m->p < 0) return Printed{"-" + text, kUnaryLevel, Op::Const, false};
+    const bool atom = latex || (a == 1 && m->q == 1 && !m->inverse);
+    return Printed{text, atom ? kAtomLevel : kMulLevel, Op::Const, !(a == 1 && m->q == 1 && !m->inverse)};
   }
 
   Printed constant(double v, std::size_t index) const {

@@ -61,6 +61,17 @@ Dataset with_target(std::vector<double> y) {
   return d;
 }
 
+// A small deterministic search (6 islands of 20) that runs its whole iteration count.
+SearchOptions small_search_options() {
+  SearchOptions o;
+  o.populations = 6;
+  o.population_size = 20;
+  o.ncycles_per_iteration = 100;
+  o.seed = 1;
+  o.stop_on_exact_fit = false;
+  return o;
+}
+
 // Runs `iterations` of the search with a checkpoint and returns the saved state.
 nlohmann::json run_and_read(const Dataset& d, SearchOptions options, int iterations, const std::string& checkpoint,
                             SearchResult* result = nullptr) {
@@ -215,15 +226,10 @@ TEST_CASE("a numerator reformulation fits f to v_k / y and restores v_k / f") {
 
 TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame gains sqrt(f)") {
   const Dataset d = grid_data([](double a, double b) { return std::sqrt(a * a + b * b + a * b + 1); });
-  SearchOptions o;
-  o.populations = 6;
-  o.population_size = 20;
-  o.ncycles_per_iteration = 100;
-  o.seed = 1;
+  SearchOptions o = small_search_options();
   o.unary_operators = {Op::Sqrt};
   o.operator_subsets = 1;          // every island takes part: only sqrt(f) can enter during the epoch
   o.subset_redraw_iterations = 3;  // epochs: {} at 0-2, {sqrt} at 3-5, outer sqrt at 6-8
-  o.stop_on_exact_fit = false;
   const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_outer.json").string();
   const nlohmann::json before = run_and_read(d, o, 6, ckpt);
   SearchResult straight;
@@ -268,17 +274,12 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
 TEST_CASE("during a numerator epoch the islands fit f to x_k / y and the hall of fame gains x_k / f") {
   // Planck-like: x0 / (exp(x0 / x1) - 1), x0 and x1 in [1, 5] (the last two features unused).
   const Dataset d = four_features(120, 6, [](const double* x) { return x[0] / (std::exp(x[0] / x[1]) - 1); });
-  SearchOptions o;
-  o.populations = 6;
-  o.population_size = 20;
-  o.ncycles_per_iteration = 100;
-  o.seed = 1;
+  SearchOptions o = small_search_options();
   o.unary_operators = {Op::Exp};
   o.operator_subsets = 1;
   o.subset_redraw_iterations = 3;  // epochs: {} at 0-2, {exp} at 3-5, plain at 6-8 (no outer
   o.outer_epochs = false;          // operators), numerator x0 at 9-11
   o.merge_variables = false;
-  o.stop_on_exact_fit = false;
   const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_numerator.json").string();
   const nlohmann::json before = run_and_read(d, o, 9, ckpt);
   SearchResult r;
@@ -298,14 +299,9 @@ TEST_CASE("during a numerator epoch the islands fit f to x_k / y and the hall of
 
 TEST_CASE("a search merges x0*x1 and x2*x3 once an accurate equation shows the symmetry") {
   const Dataset d = four_features(200, 8, [](const double* x) { return x[0] * x[1] / (1 + x[2] * x[3]); });
-  SearchOptions o;
-  o.populations = 6;
-  o.population_size = 20;
-  o.ncycles_per_iteration = 100;
-  o.seed = 1;
+  SearchOptions o = small_search_options();
   o.subset_redraw_iterations = 2;
   o.niterations = 4;
-  o.stop_on_exact_fit = false;
   // An accurate equation from the start (its constant is fitted to 1 at once); the test runs at
   // the first epoch change, after iteration 2.
   o.warm_start = {"x0*x1/(1.5 + x2*x3)"};
