@@ -44,7 +44,7 @@ struct FitArgs {
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
   bool no_progress = false, no_exact_stop = false, no_snap = false, no_outer_epochs = false, no_numerator_epochs = false,
-       no_scale_numerator = false, no_merge_variables = false;
+       no_scale_numerator = false, no_envelope_epochs = false, no_merge_variables = false;
   bool niterations_given = false;
 };
 
@@ -117,6 +117,7 @@ SearchOptions make_options(const FitArgs& a) {
   o.outer_epochs = !a.no_outer_epochs;
   o.numerator_epochs = !a.no_numerator_epochs;
   o.scale_numerator_epochs = !a.no_scale_numerator;
+  o.envelope_epochs = !a.no_envelope_epochs;
   o.merge_variables = !a.no_merge_variables;
   o.seed = a.seed;
   o.threads = a.threads;
@@ -195,6 +196,8 @@ void run_fit(const FitArgs& a) {
   if (!result.stats.merged_variables.empty())
     fmt::print(stderr, "# subset islands searched over merged variables: {}\n",
                fmt::join(result.stats.merged_variables, ", "));
+  if (!result.stats.envelope.empty())
+    fmt::print(stderr, "# subset islands searched y / ({}) in envelope epochs\n", result.stats.envelope);
   if (!a.json_path.empty()) write_result_json(a.json_path, result, options);
   std::cout << result.front.table(result.variable_names, result.chosen);
   std::cout << result.chosen_equation() << std::endl;
@@ -239,6 +242,9 @@ const CommandRegistration registration(
       app.add_flag("--no-scale-numerator", a->no_scale_numerator,
                    "judge the candidates of numerator epochs without linear scaling (unless --linear-scaling "
                    "says otherwise)");
+      app.add_flag("--no-envelope-epochs", a->no_envelope_epochs,
+                   "no epochs in which the subset islands search f for y = h*f on the target y/h, where y "
+                   "oscillates under an envelope h = x^a*exp(b*x) read off the data");
       app.add_flag("--no-merge-variables", a->no_merge_variables,
                    "never let the subset islands search over merged variables (x_i*x_j, x_i/x_j, x_i+x_j, x_i-x_j) "
                    "that an accurate equation found so far depends on");

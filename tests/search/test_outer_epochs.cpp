@@ -12,6 +12,7 @@
 #include "../../engine/src/search/checkpoint.hpp"
 #include "../../engine/src/search/reformulation.hpp"
 #include "../../engine/src/search/symmetry.hpp"
+#include "reformulation_support.hpp"
 #include "symtorch/engine/parser.hpp"
 #include "symtorch/engine/random.hpp"
 #include "symtorch/engine/search.hpp"
@@ -22,6 +23,7 @@ using search_detail::merged_variables;
 using search_detail::Reformulation;
 using search_detail::reformulated_dataset;
 using search_detail::restore;
+using namespace symtorch::test_support;
 
 namespace {
 
@@ -59,38 +61,6 @@ Dataset with_target(std::vector<double> y) {
   for (std::size_t r = 0; r < y.size(); ++r) d.features[0][r] = static_cast<double>(r);
   d.target = std::move(y);
   return d;
-}
-
-// A small deterministic search (6 islands of 20) that runs its whole iteration count.
-SearchOptions small_search_options() {
-  SearchOptions o;
-  o.populations = 6;
-  o.population_size = 20;
-  o.ncycles_per_iteration = 100;
-  o.seed = 1;
-  o.stop_on_exact_fit = false;
-  return o;
-}
-
-// Runs `iterations` of the search with a checkpoint and returns the saved state.
-nlohmann::json run_and_read(const Dataset& d, SearchOptions options, int iterations, const std::string& checkpoint,
-                            SearchResult* result = nullptr) {
-  options.niterations = iterations;
-  options.checkpoint_path = checkpoint;
-  const SearchResult r = run_search(d, options);
-  if (result) *result = r;
-  return nlohmann::json::parse(std::ifstream(checkpoint));
-}
-
-// Hall-of-fame members of the `after` state that the `before` state did not have.
-std::vector<nlohmann::json> gained_members(const nlohmann::json& before, const nlohmann::json& after) {
-  std::vector<nlohmann::json> out;
-  for (const auto& m : after.at("hall_of_fame")) {
-    bool old = false;
-    for (const auto& b : before.at("hall_of_fame")) old |= b.at("expr") == m.at("expr");
-    if (!old) out.push_back(m);
-  }
-  return out;
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 namespace symtorch::search_detail {
 namespace {
 
-constexpr int kFormatVersion = 3;  // 2: merged variables; 3: numerator epochs in the shape
+constexpr int kFormatVersion = 4;  // 2: merged variables; 3: numerator epochs in the shape; 4: envelope epochs
 
 using nlohmann::json;
 
@@ -67,6 +67,7 @@ json shape_of(const SearchOptions& o, const Dataset& data) {
           {"outer_epochs", o.outer_epochs},
           {"numerator_epochs", o.numerator_epochs},
           {"scale_numerator_epochs", o.scale_numerator_epochs},
+          {"envelope_epochs", o.envelope_epochs},
           {"merge_variables", o.merge_variables},
           {"seed", o.seed}};
 }

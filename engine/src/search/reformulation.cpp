@@ -16,8 +16,6 @@ double inverse(Op outer, double y) {
   }
 }
 
-// Whether a transformed target can be searched: the islands evaluate in float, so it must be
-// finite there too, and it must not be constant.
 template <typename Transform>
 bool usable_target(std::size_t rows, Transform z_of_row) {
   constexpr double kFloatMax = static_cast<double>(std::numeric_limits<float>::max());
@@ -36,6 +34,19 @@ bool usable(Op outer, const std::vector<double>& y) {
 }
 
 }  // namespace
+
+std::vector<double> evaluate_on_rows(const Expression& e, const Dataset& data) {
+  std::vector<double> out(data.rows()), row(data.num_features());
+  for (std::size_t i = 0; i < data.rows(); ++i) {
+    for (std::size_t k = 0; k < row.size(); ++k) row[k] = data.features[k][i];
+    out[i] = evaluate_reference(e, row);
+  }
+  return out;
+}
+
+bool searchable_target(const std::vector<double>& z) {
+  return usable_target(z.size(), [&](std::size_t i) { return z[i]; });
+}
 
 std::vector<Op> applicable_outer_operators(const SearchOptions& options, const Dataset& data) {
   std::vector<Op> out;
@@ -66,13 +77,12 @@ Dataset reformulated_dataset(const Dataset& data, const Reformulation& r) {
     out.feature_names = data.feature_names;
     out.features = data.features;
   } else {
-    out.features.assign(r.variables.size(), std::vector<double>(data.rows()));
-    std::vector<double> row(data.num_features());
-    for (std::size_t i = 0; i < data.rows(); ++i) {
-      for (std::size_t k = 0; k < row.size(); ++k) row[k] = data.features[k][i];
-      for (std::size_t k = 0; k < r.variables.size(); ++k) out.features[k][i] = evaluate_reference(r.variables[k], row);
-    }
+    for (const auto& v : r.variables) out.features.push_back(evaluate_on_rows(v, data));
     for (std::size_t k = 0; k < r.variables.size(); ++k) out.feature_names.push_back("v" + std::to_string(k));
+  }
+  if (r.factor) {
+    const std::vector<double> h = evaluate_on_rows(*r.factor, data);
+    for (std::size_t i = 0; i < out.target.size(); ++i) out.target[i] /= h[i];
   }
   if (r.numerator >= 0) {
     const auto& v = out.features.at(static_cast<std::size_t>(r.numerator));
@@ -107,6 +117,7 @@ Expression substitute_variables(const Expression& e, const std::vector<Expressio
 Expression restore(const Expression& f, const Reformulation& r) {
   Expression out = r.variables.empty() ? f : substitute_variables(f, r.variables);
   if (r.numerator >= 0) return Expression::binary(Op::Div, r.variable(static_cast<std::size_t>(r.numerator)), out);
+  if (r.factor) return Expression::binary(Op::Mul, *r.factor, out);
   return r.outer ? Expression::unary(*r.outer, out) : out;
 }
 

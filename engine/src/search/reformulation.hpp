@@ -4,11 +4,13 @@
 // - an outer operator g (sqrt, log, exp): fit f to g⁻¹(y), report g(f);
 // - a numerator variable x_k: fit f to x_k / y, report x_k / f (Planck's law
 //   x/(exp(c·x/v) − 1) becomes exp(c·x/v) − 1);
+// - an envelope h (envelope.hpp): fit f to y / h, report h·f (the oscillation of keijzer_4
+//   under x³·e⁻ˣ);
 // - merged variables: where y depends on x_i and x_j only through x_i·x_j (or x_i/x_j,
 //   x_i + x_j, x_i − x_j; see symmetry.hpp), fit f over the merged variable, report f with the
 //   merged variable written out.
-// The islands search f on the reformulated data; the driver restores g(f(merged)) or
-// x_k / f(merged) and judges it on y.
+// The islands search f on the reformulated data; the driver restores g(f(merged)),
+// x_k / f(merged) or h·f(merged) and judges it on y.
 #pragma once
 
 #include <optional>
@@ -24,10 +26,12 @@ struct Reformulation {
   std::optional<Op> outer;            // y = g(f)
   std::vector<Expression> variables;  // f's variable k is variables[k] (over the original ones); empty = the originals
   int numerator = -1;                 // y = v_k / f, v_k = f's variable k (not with `outer`)
-  bool identity() const { return !outer && variables.empty() && numerator < 0; }
+  std::optional<Expression> factor{};  // y = h·f, h over the original variables (alone)
+  bool identity() const { return !outer && variables.empty() && numerator < 0 && !factor; }
   // f's variable k over the original variables.
   Expression variable(std::size_t k) const;
-  // The complexity that restoring adds at the root of f (g, or v_k and the division).
+  // The complexity that restoring adds at the root of f (g, v_k and the division, or h and
+  // the product).
   int root_complexity() const;
   bool operator==(const Reformulation&) const = default;
 };
@@ -41,11 +45,18 @@ std::vector<Op> applicable_outer_operators(const SearchOptions& options, const D
 // usable: v_k / y finite, in float as well, on every row, and not constant.
 std::vector<int> applicable_numerators(const Dataset& data, const std::vector<Expression>& variables);
 
+// e on each row of `data` (reference evaluation in double).
+std::vector<double> evaluate_on_rows(const Expression& e, const Dataset& data);
+
+// Whether a transformed target z can be searched: the islands evaluate in float, so it must be
+// finite there too, and it must not be constant.
+bool searchable_target(const std::vector<double>& z);
+
 // `data` with the features replaced by `r.variables` evaluated on each row (named v0, v1, ...)
-// and the target by g⁻¹(y) or v_k / y; weights copied.
+// and the target by g⁻¹(y), v_k / y or y / h; weights copied.
 Dataset reformulated_dataset(const Dataset& data, const Reformulation& r);
 
-// g(f) or v_k / f with f's variables written out: the equation over the original variables.
+// g(f), v_k / f or h·f with f's variables written out: the equation over the original variables.
 Expression restore(const Expression& f, const Reformulation& r);
 
 // `e` with every variable k replaced by definitions[k].

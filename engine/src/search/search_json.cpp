@@ -49,6 +49,7 @@ json options_to_json(const SearchOptions& o) {
           {"outer_epochs", o.outer_epochs},
           {"numerator_epochs", o.numerator_epochs},
           {"scale_numerator_epochs", o.scale_numerator_epochs},
+          {"envelope_epochs", o.envelope_epochs},
           {"merge_variables", o.merge_variables},
           {"crossover_probability", o.crossover_probability},
           {"annealing", o.annealing},
@@ -97,7 +98,8 @@ json result_to_json(const SearchResult& r, const SearchOptions& options) {
             {"seconds", r.stats.seconds},
             {"cpu_seconds", r.stats.cpu_seconds},
             {"stop_reason", to_string(r.stats.stop_reason)},
-            {"merged_variables", r.stats.merged_variables}}},
+            {"merged_variables", r.stats.merged_variables},
+            {"envelope", r.stats.envelope}}},
           {"options", options_to_json(options)}};
 }
 

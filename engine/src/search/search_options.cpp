@@ -174,6 +174,11 @@ int SearchOptions::epoch_numerator_variable(int epoch, int count) const {
   return numerator_epochs && count > 0 && k >= 0 && k % 4 == 1 ? (k / 4) % count : -1;
 }
 
+bool SearchOptions::envelope_epoch(int epoch) const {
+  const int k = outer_cycle_position(*this, epoch);
+  return envelope_epochs && k >= 0 && k % 4 == 3;
+}
+
 bool SearchOptions::use_batching(std::size_t rows) const {
   if (batching == 0) return rows > 10000 && rows > batch_size;
   return batching > 0 && rows > batch_size;

@@ -43,6 +43,9 @@ struct SearchStats {
   // them (e.g. "h * omega"), then the unmerged ones; empty if no symmetry was found
   // (SearchOptions::merge_variables).
   std::vector<std::string> merged_variables;
+  // The envelope h of an oscillating target whose y / h the subset islands searched in envelope
+  // epochs (e.g. "square(x1) * x1 / exp(x1)"); empty if none (SearchOptions::envelope_epochs).
+  std::string envelope;
 };
 
 struct SearchProgress {

@@ -110,8 +110,10 @@ struct SearchOptions {
   // 2. y = x_k / f (numerator epochs; each variable in turn, merged ones included, where x_k / y
   //    is finite): they fit f to x_k / y. A quotient whose denominator holds the numerator's
   //    variable, as Planck's x/(exp(c·x/v) − 1), is hard to grow; x/y = exp(c·x/v) − 1 is not;
-  // 4. the plain random subset.
-  // Their finds enter the hall of fame as g(f) or x_k / f, judged on y.
+  // 4. y = h·f where y oscillates under an envelope h = Π x_k^a·e^(b·x_k) read off the data
+  //    (envelope epochs; keijzer_4's x³·e⁻ˣ): they fit f to y / h with every unary operator.
+  //    Without such an envelope, the plain random subset.
+  // Their finds enter the hall of fame as g(f), x_k / f or h·f, judged on y.
   // Off with mini-batches (each restored find would need a full-data evaluation).
   bool outer_epochs = true;
   bool numerator_epochs = true;
@@ -120,6 +122,9 @@ struct SearchOptions {
   // (x/y = 2π·exp(x/(2π·v)) − 2π for Planck's law). Not during outer-operator epochs: there
   // a·f + b fits approximations of y² as well, and feynman_I_29_16 was no longer found in 60 s.
   bool scale_numerator_epochs = true;
+  bool envelope_epochs = true;
+  // Whether the subset islands search y / h during `epoch` (when the data has an envelope h).
+  bool envelope_epoch(int epoch) const;
   // Which of `count` outer operators (numerator variables) the subset islands use during
   // `epoch`, or -1 for none.
   int epoch_outer_operator(int epoch, int count) const;

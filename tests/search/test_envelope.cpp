@@ -1,0 +1,158 @@
+// Envelope epochs: the envelope read off an oscillating target (envelope.hpp), the y = h·f
+// reformulation, its place in the epoch schedule, and a search whose hall of fame gains h·f
+// during an envelope epoch. White-box: envelope.hpp and reformulation.hpp are internal.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "../../engine/src/search/envelope.hpp"
+#include "../../engine/src/search/reformulation.hpp"
+#include "reformulation_support.hpp"
+#include "symtorch/engine/parser.hpp"
+#include "symtorch/engine/random.hpp"
+
+using namespace symtorch;
+using namespace symtorch::test_support;
+using search_detail::fit_variable_envelope;
+using search_detail::oscillates;
+using search_detail::oscillation_envelope;
+using search_detail::Reformulation;
+
+namespace {
+
+// x0 uniform in [lo, hi], y = f(x0).
+Dataset one_variable(double lo, double hi, double (*f)(double), int rows = 500) {
+  Dataset d;
+  d.feature_names = {"x0"};
+  d.features.assign(1, {});
+  SearchRng rng(11);
+  for (int r = 0; r < rows; ++r) {
+    const double x = lo + (hi - lo) * rng.uniform();
+    d.features[0].push_back(x);
+    d.target.push_back(f(x));
+  }
+  return d;
+}
+
+// An oscillation of period ~0.3 under x³·e⁻ˣ: every slice of x (width 10/25) holds a full period.
+double damped(double x) { return x * x * x * std::exp(-x) * std::sin(20 * x); }
+
+Expression parse_x0(const char* text) { return parse_expression(text, {"x0"}); }
+
+}  // namespace
+
+TEST_CASE("the slice maxima of |y| follow the envelope x^3 e^-x") {
+  const auto e = fit_variable_envelope(one_variable(0.05, 10, damped), 0);
+  REQUIRE(e);
+  // The slice maximum sits within a period of the envelope's value; 0.25 on the power and
+  // rate is well inside the rounding to integers (halves for the rate).
+  CHECK(e->power == doctest::Approx(3).epsilon(0.25 / 3));
+  CHECK(e->rate == doctest::Approx(-1).epsilon(0.25));
+  CHECK(e->r2 > 0.95);
+  // A variable that is not positive everywhere gets no power, only a rate.
+  const auto shifted = fit_variable_envelope(one_variable(-2, 2, [](double x) { return std::exp(x) * std::sin(30 * x); }), 0);
+  REQUIRE(shifted);
+  CHECK(shifted->power == 0);
+  CHECK(shifted->rate == doctest::Approx(1).epsilon(0.2));
+  // Too few rows for 5 slices of 10, or an all-zero slice: no envelope.
+  CHECK_FALSE(fit_variable_envelope(one_variable(0.05, 10, damped, 40), 0));
+  CHECK_FALSE(fit_variable_envelope(one_variable(0.05, 10, [](double x) { return x < 1 ? 0.0 : std::sin(x); }), 0));
+}
+
+TEST_CASE("a target oscillates when both signs hold at least 5% of the rows beyond 2% of the peak") {
+  CHECK(oscillates({1, -1, 0.5, -0.5}));
+  CHECK_FALSE(oscillates({1, 2, 3, 4}));
+  std::vector<double> y(100, 1.0);
+  for (int i = 0; i < 4; ++i) y[static_cast<std::size_t>(i)] = -1;  // 4% below
+  CHECK_FALSE(oscillates(y));
+  y[4] = -1;  // 5%
+  CHECK(oscillates(y));
+  for (int i = 0; i < 5; ++i) y[static_cast<std::size_t>(i)] = -0.01;  // beyond 2% of the peak only counts
+  CHECK_FALSE(oscillates(y));
+  CHECK_FALSE(oscillates(std::vector<double>(10, 0.0)));
+}
+
+TEST_CASE("the envelope of an oscillating target, built from the listed operators") {
+  const Dataset d = one_variable(0.05, 10, damped);
+  const auto h = oscillation_envelope(d, {Op::Sin, Op::Square, Op::Exp});
+  REQUIRE(h);
+  CHECK(*h == parse_x0("square(x0) * x0 / exp(x0)"));
+  CHECK(*oscillation_envelope(d, {Op::Sin, Op::Exp}) == parse_x0("x0 * (x0 * x0) / exp(x0)"));
+  CHECK(*oscillation_envelope(d, {Op::Sin, Op::Square}) == parse_x0("square(x0) * x0"));  // no exp: no rate
+  // Positive targets, plain oscillations and oscillations under a constant envelope have none.
+  CHECK_FALSE(oscillation_envelope(one_variable(0.05, 10, [](double x) { return x * x * x * std::exp(-x); }),
+                                   {Op::Sin, Op::Exp}));
+  CHECK_FALSE(oscillation_envelope(one_variable(0.05, 10, [](double x) { return std::sin(20 * x); }), {Op::Sin, Op::Exp}));
+  // A rate of 1.5 is written as a product inside exp; a negative power divides.
+  const auto rising = oscillation_envelope(
+      one_variable(0.5, 6, [](double x) { return std::exp(1.5 * x) / x * std::sin(25 * x); }), {Op::Exp});
+  REQUIRE(rising);
+  CHECK(*rising == parse_x0("exp(1.5 * x0) / x0"));
+}
+
+TEST_CASE("an envelope reformulation fits f to y / h and restores h * f") {
+  const Dataset d = one_variable(0.05, 10, damped, 50);
+  Reformulation r;
+  r.factor = parse_x0("square(x0) * x0 / exp(x0)");
+  CHECK_FALSE(r.identity());
+  const Dataset q = search_detail::reformulated_dataset(d, r);
+  for (std::size_t row = 0; row < d.rows(); ++row)
+    CHECK(q.target[row] == doctest::Approx(std::sin(20 * d.features[0][row])).epsilon(1e-12));
+  CHECK(search_detail::restore(parse_x0("sin(20 * x0)"), r) == parse_x0("square(x0) * x0 / exp(x0) * sin(20 * x0)"));
+  CHECK(r.root_complexity() == 8);  // h's 7 nodes and the product
+}
+
+TEST_CASE("envelope epochs take the plain subset's place in the outer-epoch cycle") {
+  SearchOptions o;
+  o.unary_operators = {Op::Sin, Op::Exp};  // fixed epochs: none, {sin}, {exp}
+  for (int epoch = 0; epoch < 3; ++epoch) CHECK_FALSE(o.envelope_epoch(epoch));
+  const bool envelope[] = {false, false, false, true, false, false, false, true};
+  for (int k = 0; k < 8; ++k) CHECK(o.envelope_epoch(3 + k) == envelope[k]);
+  o.envelope_epochs = false;
+  CHECK_FALSE(o.envelope_epoch(6));
+  o.envelope_epochs = true;
+  o.subset_redraw_iterations = 0;
+  CHECK_FALSE(o.envelope_epoch(6));
+}
+
+TEST_CASE("during an envelope epoch the islands fit f to y / h and the hall of fame gains h * f") {
+  // y = x1² e^-x1 sin(x0), x0 in [-3, 3]: every slice of x1 holds rows with |sin(x0)| near 1.
+  Dataset d;
+  d.feature_names = {"x0", "x1"};
+  d.features.assign(2, {});
+  SearchRng rng(12);
+  for (int r = 0; r < 300; ++r) {
+    const double x0 = -3 + 6 * rng.uniform(), x1 = 0.05 + 10 * rng.uniform();
+    d.features[0].push_back(x0);
+    d.features[1].push_back(x1);
+    d.target.push_back(x1 * x1 * std::exp(-x1) * std::sin(x0));
+  }
+  SearchOptions o = small_search_options();
+  o.unary_operators = {Op::Sin, Op::Exp};
+  o.operator_subsets = 1;          // every island takes part
+  o.subset_redraw_iterations = 2;  // fixed epochs at 0-5; cycle: exp outer epoch (y < 0 somewhere:
+  o.numerator_epochs = false;      // none applies) at 6-7, 8-9, 10-11; envelope at 12-13
+  const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_envelope.json").string();
+  const nlohmann::json before = run_and_read(d, o, 12, ckpt);
+  SearchResult r;
+  const nlohmann::json after = run_and_read(d, o, 14, ckpt, &r);
+  std::filesystem::remove(ckpt);
+  CHECK(r.stats.envelope == "x1 * x1 / exp(x1)");  // square is not listed
+  const auto gained = gained_members(before, after);
+  CHECK(!gained.empty());
+  // Restored as h * f, h first.
+  const nlohmann::json h = nlohmann::json::parse(R"(["$1", "$1", "*", "$1", "exp", "/"])");
+  for (const auto& m : gained) {
+    INFO(m.dump());
+    const auto& expr = m.at("expr");
+    REQUIRE(expr.size() > h.size());
+    CHECK(nlohmann::json(std::vector<nlohmann::json>(expr.begin(), expr.begin() + 6)) == h);
+    CHECK(expr.back() == "*");
+  }
+  INFO(r.best().expression);
+  CHECK(r.best().loss < 1e-20);  // y / h = sin(x0)
+  // Before the envelope epoch, none is reported.
+  o.niterations = 12;
+  CHECK(run_search(d, o).stats.envelope.empty());
+}
