@@ -97,8 +97,24 @@ TEST_CASE("an envelope reformulation fits f to y / h and restores h * f") {
   r.factor = parse_x0("square(x0) * x0 / exp(x0)");
   CHECK_FALSE(r.identity());
   const Dataset q = search_detail::reformulated_dataset(d, r);
-  for (std::size_t row = 0; row < d.rows(); ++row)
-    CHECK(q.target[row] == doctest::Approx(std::sin(20 * d.features[0][row])).epsilon(1e-12));
+  // Weighted by h² (mean 1), so that a weighted loss on y / h is the loss on y.
+  REQUIRE(q.weights.size() == d.rows());
+  double h2_sum = 0;
+  for (std::size_t row = 0; row < d.rows(); ++row) {
+    const double x = d.features[0][row], h = x * x * x * std::exp(-x);
+    h2_sum += h * h;
+    CHECK(q.target[row] == doctest::Approx(std::sin(20 * x)).epsilon(1e-12));
+  }
+  for (std::size_t row = 0; row < d.rows(); ++row) {
+    const double x = d.features[0][row], h = x * x * x * std::exp(-x);
+    CHECK(q.weights[row] == doctest::Approx(h * h * static_cast<double>(d.rows()) / h2_sum).epsilon(1e-12));
+  }
+  // Given weights are multiplied.
+  Dataset weighted = d;
+  weighted.weights.assign(d.rows(), 1.0);
+  weighted.weights[0] = 3;
+  const Dataset qw = search_detail::reformulated_dataset(weighted, r);
+  CHECK(qw.weights[0] / qw.weights[1] == doctest::Approx(3 * q.weights[0] / q.weights[1]).epsilon(1e-12));
   CHECK(search_detail::restore(parse_x0("sin(20 * x0)"), r) == parse_x0("square(x0) * x0 / exp(x0) * sin(20 * x0)"));
   CHECK(r.root_complexity() == 8);  // h's 7 nodes and the product
 }
@@ -133,6 +149,7 @@ TEST_CASE("during an envelope epoch the islands fit f to y / h and the hall of f
   o.operator_subsets = 1;          // every island takes part
   o.subset_redraw_iterations = 2;  // fixed epochs at 0-5; cycle: exp outer epoch (y < 0 somewhere:
   o.numerator_epochs = false;      // none applies) at 6-7, 8-9, 10-11; envelope at 12-13
+  o.threads = 1;
   const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_envelope.json").string();
   const nlohmann::json before = run_and_read(d, o, 12, ckpt);
   SearchResult r;
@@ -152,6 +169,12 @@ TEST_CASE("during an envelope epoch the islands fit f to y / h and the hall of f
   }
   INFO(r.best().expression);
   CHECK(r.best().loss < 1e-20);  // y / h = sin(x0)
+  // The same front with 3 threads as with 1.
+  o.threads = 3;
+  o.niterations = 14;
+  const SearchResult three = run_search(d, o);
+  REQUIRE(three.front.size() == r.front.size());
+  for (std::size_t i = 0; i < r.front.size(); ++i) CHECK(three.front[i].expression == r.front[i].expression);
   // Before the envelope epoch, none is reported.
   o.niterations = 12;
   CHECK(run_search(d, o).stats.envelope.empty());

@@ -95,6 +95,10 @@ TEST_CASE("products with constants like 1/3 are written with integer denominator
         to_string(parse_expression("x0 * (square(x0 + 0.375) + 55 / 64) + 55 * x1 / 64")));
   const Expression arg = parse_expression("sin(x0 + 0.3333333333333333)");
   CHECK(to_string(search_detail::rational_coefficients(arg)) == to_string(parse_expression("sin(x0 + 1 / 3)")));
+  // Division by a fraction becomes a product with its reciprocal.
+  const Expression divided = parse_expression("cos(x0 / 0.3333333333333333) + x1 / 0.42857142857142855");
+  CHECK(to_string(search_detail::rational_coefficients(divided)) ==
+        to_string(parse_expression("cos(3 * x0) + 7 * x1 / 3")));
 }
 
 TEST_CASE("polynomials are recognised, expanded and written back as sums of monomials") {

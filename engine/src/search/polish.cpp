@@ -225,6 +225,15 @@ Expression rational_coefficients(const Expression& e) {
     }
     return std::nullopt;
   };
+  // u / (p/q) is (q/p)·u: keijzer_4 came out as cos(x1 / (1 / 3)).
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e[i].op != Op::Div) continue;
+    const auto pq = fraction(e.right_child(i));
+    if (!pq || e[e.left_child(i)].op == Op::Const) continue;
+    const Expression replacement = Expression::binary(Op::Mul, Expression::constant(pq->second / pq->first),
+                                                      e.subtree(e.left_child(i)));
+    return rational_coefficients(e.replace_subtree(i, replacement));
+  }
   for (std::size_t i = 0; i < e.size(); ++i) {
     if (e[i].op != Op::Mul) continue;
     const std::size_t l = e.left_child(i), r = e.right_child(i);

@@ -81,8 +81,16 @@ Dataset reformulated_dataset(const Dataset& data, const Reformulation& r) {
     for (std::size_t k = 0; k < r.variables.size(); ++k) out.feature_names.push_back("v" + std::to_string(k));
   }
   if (r.factor) {
+    // Weighted by h², so that the loss on y / h is the loss on y: (y − h·f)² = h²·(y/h − f)².
+    // Unweighted, noise divided by a small envelope (x³ near x = 0) would swamp y / h.
     const std::vector<double> h = evaluate_on_rows(*r.factor, data);
-    for (std::size_t i = 0; i < out.target.size(); ++i) out.target[i] /= h[i];
+    if (out.weights.empty()) out.weights.assign(out.target.size(), 1.0);
+    double sum = 0;
+    for (std::size_t i = 0; i < out.target.size(); ++i) {
+      out.target[i] /= h[i];
+      sum += out.weights[i] *= h[i] * h[i];
+    }
+    for (double& w : out.weights) w *= static_cast<double>(out.weights.size()) / sum;  // mean 1
   }
   if (r.numerator >= 0) {
     const auto& v = out.features.at(static_cast<std::size_t>(r.numerator));

@@ -53,7 +53,8 @@ std::vector<double> evaluate_on_rows(const Expression& e, const Dataset& data);
 bool searchable_target(const std::vector<double>& z);
 
 // `data` with the features replaced by `r.variables` evaluated on each row (named v0, v1, ...)
-// and the target by g⁻¹(y), v_k / y or y / h; weights copied.
+// and the target by g⁻¹(y), v_k / y or y / h; weights copied (times h², scaled to mean 1, for
+// y / h).
 Dataset reformulated_dataset(const Dataset& data, const Reformulation& r);
 
 // g(f), v_k / f or h·f with f's variables written out: the equation over the original variables.
