@@ -270,8 +270,9 @@ class SearchDriver {
            (reformed_island(i) && reformulation_.numerator >= 0 && options_.scale_numerator_epochs);
   }
   std::vector<Op> unary_operators_of(std::size_t i) const {
-    // An envelope epoch searches the oscillation with every unary operator: a random half
-    // lacks sin with probability 1/2 (keijzer_4 seeds 1-2: found with both in 60 s, not with seed 1 on halves).
+    // An envelope epoch searches the oscillation with every unary operator: a random half lacks
+    // sin with probability 1/2 (keijzer_4: found in 60 s with each of seeds 1-4 this way; on the
+    // epochs' random halves, missed with seed 1; BENCHMARKS.md).
     if (reformed_island(i) && reformulation_.factor) return options_.unary_operators;
     auto unary = options_.island_unary_operators(static_cast<int>(i), subset_epoch());
     if (reformed_island(i) && reformulation_.outer) std::erase(unary, *reformulation_.outer);
