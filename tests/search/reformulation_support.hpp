@@ -1,7 +1,8 @@
 // Helpers shared by the tests of reformulated searches (outer, numerator and envelope epochs):
-// a small deterministic search, and reading what a search left in its checkpoint.
+// a small deterministic search, and reading what a search left in its checkpoints.
 #pragma once
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -40,6 +41,23 @@ inline std::vector<nlohmann::json> gained_members(const nlohmann::json& before, 
     for (const auto& b : before.at("hall_of_fame")) old |= b.at("expr") == m.at("expr");
     if (!old) out.push_back(m);
   }
+  return out;
+}
+
+// The search run to iteration `from` and again to `to` (checkpoints in the temp directory,
+// under `name`): the state at `to`, the hall-of-fame members gained in between, and the result.
+struct RunBetween {
+  nlohmann::json after;
+  std::vector<nlohmann::json> gained;
+  SearchResult result;
+};
+inline RunBetween run_between(const Dataset& d, const SearchOptions& options, int from, int to, const std::string& name) {
+  const std::string checkpoint = (std::filesystem::temp_directory_path() / name).string();
+  RunBetween out;
+  const nlohmann::json before = run_and_read(d, options, from, checkpoint);
+  out.after = run_and_read(d, options, to, checkpoint, &out.result);
+  std::filesystem::remove(checkpoint);
+  out.gained = gained_members(before, out.after);
   return out;
 }
 

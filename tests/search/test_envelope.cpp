@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <filesystem>
 
 #include "../../engine/src/search/envelope.hpp"
 #include "../../engine/src/search/reformulation.hpp"
@@ -150,13 +149,8 @@ TEST_CASE("during an envelope epoch the islands fit f to y / h and the hall of f
   o.subset_redraw_iterations = 2;  // fixed epochs at 0-5; cycle: exp outer epoch (y < 0 somewhere:
   o.numerator_epochs = false;      // none applies) at 6-7, 8-9, 10-11; envelope at 12-13
   o.threads = 1;
-  const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_envelope.json").string();
-  const nlohmann::json before = run_and_read(d, o, 12, ckpt);
-  SearchResult r;
-  const nlohmann::json after = run_and_read(d, o, 14, ckpt, &r);
-  std::filesystem::remove(ckpt);
+  const auto [after, gained, r] = run_between(d, o, 12, 14, "symtorch_envelope.json");
   CHECK(r.stats.envelope == "x1 * x1 / exp(x1)");  // square is not listed
-  const auto gained = gained_members(before, after);
   CHECK(!gained.empty());
   // Restored as h * f, h first.
   const nlohmann::json h = nlohmann::json::parse(R"(["$1", "$1", "*", "$1", "exp", "/"])");

@@ -200,12 +200,7 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
   o.unary_operators = {Op::Sqrt};
   o.operator_subsets = 1;          // every island takes part: only sqrt(f) can enter during the epoch
   o.subset_redraw_iterations = 3;  // epochs: {} at 0-2, {sqrt} at 3-5, outer sqrt at 6-8
-  const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_outer.json").string();
-  const nlohmann::json before = run_and_read(d, o, 6, ckpt);
-  SearchResult straight;
-  const nlohmann::json after = run_and_read(d, o, 8, ckpt, &straight);
-  std::filesystem::remove(ckpt);
-  const auto gained = gained_members(before, after);
+  const auto [after, gained, straight] = run_between(d, o, 6, 8, "symtorch_outer.json");
   for (const auto& m : gained) {
     INFO(m.dump());
     CHECK(m.at("expr").back() == "sqrt");
@@ -228,6 +223,7 @@ TEST_CASE("during an outer epoch the islands fit f to y^2 and the hall of fame g
   o.niterations = 8;
   const SearchResult three = run_search(d, o);
   o.threads = 0;
+  const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_outer.json").string();
   run_and_read(d, o, 7, ckpt);
   o.resume_path = ckpt;
   const SearchResult resumed = run_search(d, o);
@@ -250,12 +246,7 @@ TEST_CASE("during a numerator epoch the islands fit f to x_k / y and the hall of
   o.subset_redraw_iterations = 3;  // epochs: {} at 0-2, {exp} at 3-5, plain at 6-8 (no outer
   o.outer_epochs = false;          // operators), numerator x0 at 9-11
   o.merge_variables = false;
-  const std::string ckpt = (std::filesystem::temp_directory_path() / "symtorch_numerator.json").string();
-  const nlohmann::json before = run_and_read(d, o, 9, ckpt);
-  SearchResult r;
-  const nlohmann::json after = run_and_read(d, o, 12, ckpt, &r);
-  std::filesystem::remove(ckpt);
-  const auto gained = gained_members(before, after);
+  const auto [after, gained, r] = run_between(d, o, 9, 12, "symtorch_numerator.json");
   for (const auto& m : gained) {
     INFO(m.dump());
     CHECK(m.at("expr").front() == "$0");

@@ -98,9 +98,9 @@ std::optional<Expression> oscillation_envelope(const Dataset& data, const std::v
   if (!numerator && !denominator) return std::nullopt;
   const Expression h = !denominator ? *numerator
                        : Expression::binary(Op::Div, numerator ? *numerator : Expression::constant(1), *denominator);
-  std::vector<double> quotient = evaluate_on_rows(h, data);
-  for (std::size_t i = 0; i < quotient.size(); ++i) quotient[i] = data.target[i] / quotient[i];
-  if (!searchable_target(quotient)) return std::nullopt;
+  Reformulation divided;
+  divided.factor = h;
+  if (!searchable_target(reformulated_dataset(data, divided).target)) return std::nullopt;
   return h;
 }
 

@@ -29,12 +29,7 @@ bool usable_target(std::size_t rows, Transform z_of_row) {
   return hi > lo;
 }
 
-bool usable(Op outer, const std::vector<double>& y) {
-  return usable_target(y.size(), [&](std::size_t i) { return inverse(outer, y[i]); });
-}
-
-}  // namespace
-
+// e on each row of `data` (reference evaluation in double).
 std::vector<double> evaluate_on_rows(const Expression& e, const Dataset& data) {
   std::vector<double> out(data.rows()), row(data.num_features());
   for (std::size_t i = 0; i < data.rows(); ++i) {
@@ -43,6 +38,12 @@ std::vector<double> evaluate_on_rows(const Expression& e, const Dataset& data) {
   }
   return out;
 }
+
+bool usable(Op outer, const std::vector<double>& y) {
+  return usable_target(y.size(), [&](std::size_t i) { return inverse(outer, y[i]); });
+}
+
+}  // namespace
 
 bool searchable_target(const std::vector<double>& z) {
   return usable_target(z.size(), [&](std::size_t i) { return z[i]; });

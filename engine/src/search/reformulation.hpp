@@ -45,9 +45,6 @@ std::vector<Op> applicable_outer_operators(const SearchOptions& options, const D
 // usable: v_k / y finite, in float as well, on every row, and not constant.
 std::vector<int> applicable_numerators(const Dataset& data, const std::vector<Expression>& variables);
 
-// e on each row of `data` (reference evaluation in double).
-std::vector<double> evaluate_on_rows(const Expression& e, const Dataset& data);
-
 // Whether a transformed target z can be searched: the islands evaluate in float, so it must be
 // finite there too, and it must not be constant.
 bool searchable_target(const std::vector<double>& z);

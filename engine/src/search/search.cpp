@@ -317,9 +317,9 @@ class SearchDriver {
         numerators_ = applicable_numerators(data_, r.variables);
         numerators_for_ = r.variables;
       }
-      if (envelope_ && options_.envelope_epoch(epoch)) r.factor = envelope_;
       const int k = options_.epoch_numerator_variable(epoch, static_cast<int>(numerators_.size()));
-      if (k >= 0 && !r.factor) r.numerator = numerators_[static_cast<std::size_t>(k)];
+      if (k >= 0) r.numerator = numerators_[static_cast<std::size_t>(k)];
+      if (envelope_ && options_.envelope_epoch(epoch)) r.factor = envelope_;  // never a numerator epoch
     }
     if (r == reformulation_) return;
     reformulation_ = std::move(r);
