@@ -10,33 +10,34 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 
 #include "symtorch/jit/object_cache.hpp"
 #include "symtorch/jit/ptx_module.hpp"
 
 namespace symtorch::jit {
 
+CudaToolkitRoot cuda_toolkit_root() {
+  // As PyTorch's cpp_extension picks it: a variable that is set names the toolkit, so a wrong
+  // one is reported rather than silently replaced by another toolkit (and an empty folder hides
+  // the toolkit).
+  for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char* value = std::getenv(var); value && *value) return {value, std::string("$") + var};
+  return {"/usr/local/cuda", "the default CUDA toolkit prefix; set CUDA_HOME to use another"};
+}
+
 std::filesystem::path find_libdevice() {
-  const std::filesystem::path relative = std::filesystem::path("nvvm") / "libdevice" / "libdevice.10.bc";
-  std::vector<std::string> looked;
-  auto try_root = [&](const std::filesystem::path& root, const std::string& why) -> std::optional<std::filesystem::path> {
-    std::filesystem::path candidate = root / relative;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
-    looked.push_back(candidate.string() + " (" + why + ")");
-    return std::nullopt;
-  };
-  for (const char* var : {"CUDA_HOME", "CUDA_PATH"}) {
-    if (const char* root = std::getenv(var); root && *root)
-      if (auto found = try_root(root, std::string("$") + var)) return *found;
-  }
-  if (auto found = try_root("/usr/local/cuda", "default CUDA toolkit prefix")) return *found;
-  std::string list;
-  for (const auto& l : looked) list += "\n  " + l;
+  const CudaToolkitRoot toolkit = cuda_toolkit_root();
+  const std::filesystem::path candidate = toolkit.path / "nvvm" / "libdevice" / "libdevice.10.bc";
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
   throw std::runtime_error(
       "libdevice (the CUDA toolkit's math library, needed for exp/log/sin/cos/tan/tanh/pow on the GPU) "
-      "was not found; looked at:" +
-      list + "\nSet CUDA_HOME to the CUDA toolkit or pass the file's path (PtxOptions::libdevice).");
+      "was not found at " +
+      candidate.string() + " (" + toolkit.source +
+      "). It comes with NVIDIA's CUDA toolkit, which Debian's main archive does not ship; "
+      "kernels of + - * / and other arithmetic need no libdevice. Pass the file's path with "
+      "PtxOptions::libdevice to use one elsewhere.");
 }
 
 namespace detail {

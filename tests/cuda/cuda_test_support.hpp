@@ -1,4 +1,5 @@
-// Helpers shared by the cuda area's tests: finding ptxas, running it, scratch directories.
+// Helpers shared by the cuda area's tests: finding ptxas, running commands, scratch directories,
+// setting an environment variable for a scope.
 #pragma once
 
 #include <sys/wait.h>
@@ -11,16 +12,25 @@
 #include <random>
 #include <string>
 
+#include "symtorch/jit/ptx_module.hpp"
+
 namespace symtorch::test {
 
-// ptxas from $CUDA_HOME/bin, $CUDA_PATH/bin, /usr/local/cuda/bin or PATH, or nothing.
+// Whether $CUDA_HOME or $CUDA_PATH names the toolkit (then only it is looked at).
+inline bool toolkit_variable_set() {
+  for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char* value = std::getenv(var); value && *value) return true;
+  return false;
+}
+
+// ptxas from the toolkit find_libdevice() uses (jit::cuda_toolkit_root(): $CUDA_HOME, else
+// $CUDA_PATH, else /usr/local/cuda), else, when neither variable is set, from PATH; or nothing.
 inline std::optional<std::filesystem::path> find_ptxas() {
   namespace fs = std::filesystem;
   std::error_code ec;
-  for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
-    if (const char* root = std::getenv(var); root && *root && fs::is_regular_file(fs::path(root) / "bin" / "ptxas", ec))
-      return fs::path(root) / "bin" / "ptxas";
-  if (fs::is_regular_file("/usr/local/cuda/bin/ptxas", ec)) return fs::path("/usr/local/cuda/bin/ptxas");
+  const fs::path in_toolkit = jit::cuda_toolkit_root().path / "bin" / "ptxas";
+  if (fs::is_regular_file(in_toolkit, ec)) return in_toolkit;
+  if (toolkit_variable_set()) return std::nullopt;
   if (const char* path = std::getenv("PATH")) {
     std::string dirs = path;
     for (std::size_t start = 0; start <= dirs.size();) {
@@ -68,6 +78,30 @@ class ScratchDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// Sets (value) or unsets (nullptr) an environment variable until the end of the scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) saved_ = old;
+    if (value)
+      setenv(name, value, 1);
+    else
+      unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (saved_)
+      setenv(name_.c_str(), saved_->c_str(), 1);
+    else
+      unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> saved_;
 };
 
 }  // namespace symtorch::test

@@ -1,6 +1,8 @@
 // GPU execution (doctest suite "gpu", CTest test cuda_gpu, label gpu): PTX kernels run through
-// the driver API must give the NativeKernel's results. Without a usable GPU every case says why
-// and returns, so the test passes without having checked anything on a GPU.
+// the driver API must give the NativeKernel's results. CTest runs the suite with
+// --require=gpu,libdevice (tests/cuda/main.cpp): without a usable GPU or the CUDA toolkit the
+// test is reported as skipped, saying why. Run by hand without --require, each case still says
+// why and returns when there is no GPU.
 //
 // Tolerances. Arithmetic and sqrt are IEEE and identical on both sides (no fma contraction,
 // no flush to zero); the differences come from the math functions: libdevice's are within

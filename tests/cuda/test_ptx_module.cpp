@@ -1,4 +1,7 @@
 // PtxModule: PTX text, kernel ABI and manifest, numerics settings, options and errors, cache.
+// Cases in suite "libdevice" need the CUDA toolkit's libdevice (math functions); the CTest
+// test cuda_libdevice runs them and is skipped where the toolkit is absent. Every other case
+// uses arithmetic only and runs everywhere.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -76,8 +79,8 @@ TEST_CASE("a kernel becomes a PTX entry with one .u64 parameter per column and t
 }
 
 TEST_CASE("the PTX manifest describes every kernel as the loader reads it") {
-  std::vector<KernelSpec> specs = {spec_of({"sin(a) * b"}, {"a", "b"}, ScalarType::Float32, "f32_kernel", true),
-                                   spec_of({"exp(a)", "a ^ 2.5"}, {"a"}, ScalarType::Float64, "f64_kernel")};
+  std::vector<KernelSpec> specs = {spec_of({"a * a * b"}, {"a", "b"}, ScalarType::Float32, "f32_kernel", true),
+                                   spec_of({"a / (1 + a)", "a * a - 2.5"}, {"a"}, ScalarType::Float64, "f64_kernel")};
   const PtxModule m = PtxModule::compile(specs, uncached());
   const auto manifest = cuda::parse_ptx_manifest(m.ptx());
   REQUIRE(manifest.size() == 2);
@@ -88,7 +91,7 @@ TEST_CASE("the PTX manifest describes every kernel as the loader reads it") {
   CHECK(m.ptx().find("//   out_1 + j * 2 + k = d out_j / d input_k") != std::string::npos);
 }
 
-TEST_CASE("math goes through libdevice, linked in, with denormals kept") {
+TEST_CASE("math goes through libdevice, linked in, with denormals kept" * doctest::test_suite("libdevice")) {
   for (ScalarType type : {ScalarType::Float32, ScalarType::Float64}) {
     CAPTURE(c_type_name(type));
     const KernelSpec spec = spec_of({"sin(x) + cos(x) * tan(x) - tanh(x) + exp(x) * log(x) + x ^ 1.5 + sqrt(abs(x))"},
@@ -122,7 +125,7 @@ TEST_CASE("fma contraction only when asked for") {
 }
 
 TEST_CASE("every supported SM gives PTX for that target; others are refused") {
-  const KernelSpec spec = spec_of({"exp(x) * 2"}, {"x"}, ScalarType::Float32);
+  const KernelSpec spec = spec_of({"x * x * 2 - x"}, {"x"}, ScalarType::Float32);
   for (int sm : supported_sm_versions()) {
     CAPTURE(sm);
     CHECK(PtxModule::compile(spec, uncached(sm)).ptx().find(".target sm_" + std::to_string(sm)) != std::string::npos);
@@ -142,7 +145,7 @@ TEST_CASE("every supported SM gives PTX for that target; others are refused") {
   CHECK(PtxModule::compile(spec, bad_level).ptx().find(".visible .entry k(") != std::string::npos);
 }
 
-TEST_CASE("libdevice: found in the toolkit, a missing one is named, arithmetic needs none") {
+TEST_CASE("libdevice: a missing one is named, arithmetic needs none") {
   const KernelSpec math = spec_of({"log(x)"}, {"x"}, ScalarType::Float64);
   const KernelSpec arithmetic = spec_of({"x * x - 1 / x"}, {"x"}, ScalarType::Float64);
   PtxOptions missing = uncached();
@@ -152,29 +155,60 @@ TEST_CASE("libdevice: found in the toolkit, a missing one is named, arithmetic n
                        std::runtime_error);
   CHECK(PtxModule::compile(arithmetic, missing).ptx().find(".entry k(") != std::string::npos);
 
-  // CUDA_HOME wins over the default prefix; an empty one is skipped, and listed if nothing is found.
-  const std::filesystem::path found = find_libdevice();
-  CHECK(found.filename() == "libdevice.10.bc");
-  test::ScratchDir home("cuda-home");
-  std::filesystem::create_directories(home.path() / "nvvm" / "libdevice");
-  std::filesystem::copy_file(found, home.path() / "nvvm" / "libdevice" / "libdevice.10.bc");
-  const char* saved = std::getenv("CUDA_HOME");
-  const std::string saved_value = saved ? saved : "";
-  setenv("CUDA_HOME", home.path().c_str(), 1);
-  CHECK(find_libdevice() == home.path() / "nvvm" / "libdevice" / "libdevice.10.bc");
-  setenv("CUDA_HOME", "/nonexistent-cuda-home", 1);
-  try {
-    const std::filesystem::path fallback = find_libdevice();
-    CHECK(fallback == "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc");
-  } catch (const std::runtime_error& e) {
-    const std::string what = e.what();
-    CHECK(what.find("/nonexistent-cuda-home/nvvm/libdevice/libdevice.10.bc ($CUDA_HOME)") != std::string::npos);
-    CHECK(what.find("/usr/local/cuda/nvvm/libdevice/libdevice.10.bc") != std::string::npos);
+  // Without a toolkit (CUDA_HOME names an empty folder) a math kernel is refused, naming the
+  // path looked at; an arithmetic one compiles.
+  test::ScratchDir empty("cuda-empty");
+  test::ScopedEnv home("CUDA_HOME", empty.path().c_str());
+  const std::string expected = (empty.path() / "nvvm" / "libdevice" / "libdevice.10.bc").string() + " ($CUDA_HOME)";
+  CHECK_THROWS_WITH_AS(PtxModule::compile(math, uncached()), doctest::Contains(expected.c_str()), std::runtime_error);
+  CHECK_THROWS_WITH_AS(PtxModule::compile(math, uncached()),
+                       doctest::Contains("libdevice (the CUDA toolkit's math library, needed for exp/log/sin/cos/tan/"
+                                         "tanh/pow on the GPU) was not found at"),
+                       std::runtime_error);
+  CHECK(PtxModule::compile(arithmetic, uncached()).ptx().find(".entry k(") != std::string::npos);
+}
+
+TEST_CASE("the CUDA toolkit is $CUDA_HOME, else $CUDA_PATH, else /usr/local/cuda; a variable that is set is the only place looked at") {
+  // find_libdevice only locates the file, so stand-in toolkits with an empty libdevice.10.bc
+  // check the rule on any machine.
+  const auto fake_toolkit = [](const std::filesystem::path& root) {
+    std::filesystem::create_directories(root / "nvvm" / "libdevice");
+    std::ofstream(root / "nvvm" / "libdevice" / "libdevice.10.bc").put('\0');
+    return root / "nvvm" / "libdevice" / "libdevice.10.bc";
+  };
+  test::ScratchDir dir("cuda-roots");
+  const auto home_file = fake_toolkit(dir.path() / "home");
+  const auto path_file = fake_toolkit(dir.path() / "path");
+  {
+    test::ScopedEnv home("CUDA_HOME", (dir.path() / "home").c_str());
+    test::ScopedEnv path("CUDA_PATH", (dir.path() / "path").c_str());
+    CHECK(find_libdevice() == home_file);
+    CHECK(cuda_toolkit_root().source == "$CUDA_HOME");
   }
-  if (saved)
-    setenv("CUDA_HOME", saved_value.c_str(), 1);
-  else
-    unsetenv("CUDA_HOME");
+  {
+    test::ScopedEnv home("CUDA_HOME", "");  // empty = unset
+    test::ScopedEnv path("CUDA_PATH", (dir.path() / "path").c_str());
+    CHECK(find_libdevice() == path_file);
+    CHECK(cuda_toolkit_root().source == "$CUDA_PATH");
+  }
+  {
+    // A set variable without libdevice is an error even where the default prefix has one.
+    test::ScopedEnv home("CUDA_HOME", (dir.path() / "missing").c_str());
+    test::ScopedEnv path("CUDA_PATH", (dir.path() / "path").c_str());
+    const std::string missing = (dir.path() / "missing").string();
+    CHECK_THROWS_WITH_AS(find_libdevice(), doctest::Contains(missing.c_str()), std::runtime_error);
+  }
+  {
+    test::ScopedEnv home("CUDA_HOME", nullptr);
+    test::ScopedEnv path("CUDA_PATH", nullptr);
+    CHECK(cuda_toolkit_root().path == "/usr/local/cuda");
+    try {
+      CHECK(find_libdevice() == "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()).find("/usr/local/cuda/nvvm/libdevice/libdevice.10.bc (the default CUDA toolkit "
+                                       "prefix; set CUDA_HOME to use another)") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("bad module contents are refused before any code generation") {
@@ -199,7 +233,7 @@ TEST_CASE("bad module contents are refused before any code generation") {
 
 TEST_CASE("the PTX cache returns what was compiled and keys on the target") {
   test::ScratchDir dir("ptx-cache");
-  const KernelSpec spec = spec_of({"sin(x) * y"}, {"x", "y"}, ScalarType::Float32, "cached");
+  const KernelSpec spec = spec_of({"x * y + 1"}, {"x", "y"}, ScalarType::Float32, "cached");
   PtxOptions options;
   options.cache_dir = dir.path().string();
   const PtxModule first = PtxModule::compile(spec, options);
@@ -229,7 +263,7 @@ TEST_CASE("write() stores the PTX text") {
   CHECK_THROWS_AS(m.write(dir.path() / "missing-dir" / "k.ptx"), std::runtime_error);
 }
 
-TEST_CASE("concurrent compiles give the same PTX as serial ones") {
+TEST_CASE("concurrent compiles give the same PTX as serial ones" * doctest::test_suite("libdevice")) {
   // Each thread has its own LLVMContext and TargetMachine; libdevice's bytes are shared.
   std::vector<KernelSpec> specs;
   const char* texts[] = {"sin(x) * y", "exp(x) / (1 + y)", "x ^ y - tanh(x)", "log(abs(x) + 1) * cos(y)"};

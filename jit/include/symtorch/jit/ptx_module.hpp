@@ -58,9 +58,17 @@ struct PtxOptions {
   std::optional<std::filesystem::path> libdevice;
 };
 
-// libdevice.10.bc in the CUDA toolkit: $CUDA_HOME, then $CUDA_PATH, then /usr/local/cuda
-// (each + /nvvm/libdevice/libdevice.10.bc). Throws std::runtime_error listing the places
-// looked at when none has it.
+// Where the CUDA toolkit is taken to be: $CUDA_HOME if set (non-empty), else $CUDA_PATH if set,
+// else /usr/local/cuda. A variable that is set is the only place looked at. `source` says which
+// rule gave the path, for error messages.
+struct CudaToolkitRoot {
+  std::filesystem::path path;
+  std::string source;
+};
+CudaToolkitRoot cuda_toolkit_root();
+
+// libdevice.10.bc under cuda_toolkit_root()/nvvm/libdevice. Throws std::runtime_error naming
+// the path looked at, and why there, when the file is not there.
 std::filesystem::path find_libdevice();
 
 struct PtxKernelInfo {
