@@ -43,8 +43,8 @@ struct FitArgs {
   int subset_redraw = kDefaults.subset_redraw_iterations;
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
-  bool no_progress = false, no_exact_stop = false, no_snap = false, no_outer_epochs = false, no_numerator_epochs = false,
-       no_scale_numerator = false, no_envelope_epochs = false, no_merge_variables = false;
+  bool no_progress = false, no_exact_stop = false, no_snap = false, no_scale_numerator = false;
+  std::string views = "outer,numerator,envelope,merge", schedule;
   bool niterations_given = false;
 };
 
@@ -114,11 +114,15 @@ SearchOptions make_options(const FitArgs& a) {
   o.linear_scaling = a.linear_scaling;
   o.operator_subsets = a.operator_subsets;
   o.subset_redraw_iterations = a.subset_redraw;
-  o.outer_epochs = !a.no_outer_epochs;
-  o.numerator_epochs = !a.no_numerator_epochs;
-  o.scale_numerator_epochs = !a.no_scale_numerator;
-  o.envelope_epochs = !a.no_envelope_epochs;
-  o.merge_variables = !a.no_merge_variables;
+  o.views.clear();
+  if (a.views != "none")
+    for (std::size_t start = 0; start <= a.views.size();) {
+      const std::size_t comma = std::min(a.views.find(',', start), a.views.size());
+      o.views.push_back(a.views.substr(start, comma - start));
+      start = comma + 1;
+    }
+  o.schedule = a.schedule;
+  o.scale_numerator_views = !a.no_scale_numerator;
   o.seed = a.seed;
   o.threads = a.threads;
   o.batch_size = a.batch_size;
@@ -196,8 +200,8 @@ void run_fit(const FitArgs& a) {
   if (!result.stats.merged_variables.empty())
     fmt::print(stderr, "# subset islands searched over merged variables: {}\n",
                fmt::join(result.stats.merged_variables, ", "));
-  if (!result.stats.envelope.empty())
-    fmt::print(stderr, "# subset islands searched y / ({}) in envelope epochs\n", result.stats.envelope);
+  if (!result.stats.views_searched.empty())
+    fmt::print(stderr, "# subset islands searched: {}\n", fmt::join(result.stats.views_searched, "; "));
   if (!a.json_path.empty()) write_result_json(a.json_path, result, options);
   std::cout << result.front.table(result.variable_names, result.chosen);
   std::cout << result.chosen_equation() << std::endl;
@@ -234,20 +238,18 @@ const CommandRegistration registration(
                      "each alone, then random halves, changing every --subset-redraw iterations");
       app.add_option("--subset-redraw", a->subset_redraw,
                      "iterations between the subset islands' changes of subset (0 = never)");
-      app.add_flag("--no-outer-epochs", a->no_outer_epochs,
-                   "no epochs in which the subset islands search f for y = g(f), g = sqrt, log or exp, on the "
-                   "target g^-1(y)");
-      app.add_flag("--no-numerator-epochs", a->no_numerator_epochs,
-                   "no epochs in which the subset islands search f for y = x_k / f on the target x_k / y");
+      app.add_option("--views", a->views,
+                     "problem views the subset islands may search, or none (default outer,numerator,envelope,merge): "
+                     "outer y = g(f) on g^-1(y), numerator y = x_k/f on x_k/y, envelope y = h*f on y/h where y "
+                     "oscillates under h = x^a*exp(b*x), merge over merged variables x_i*x_j, x_i/x_j, x_i+x_j, "
+                     "x_i-x_j that an accurate equation depends on");
+      app.add_option("--schedule", a->schedule,
+                     "the subset islands' epochs: 'subset[:view], ... | subset[:view], ...' (subset none, each, "
+                     "half or all; the part after | repeats); default 'none, each | half:outer, half:numerator, "
+                     "half:outer, half:envelope'");
       app.add_flag("--no-scale-numerator", a->no_scale_numerator,
-                   "judge the candidates of numerator epochs without linear scaling (unless --linear-scaling "
+                   "judge the candidates of numerator views without linear scaling (unless --linear-scaling "
                    "says otherwise)");
-      app.add_flag("--no-envelope-epochs", a->no_envelope_epochs,
-                   "no epochs in which the subset islands search f for y = h*f on the target y/h, where y "
-                   "oscillates under an envelope h = x^a*exp(b*x) read off the data");
-      app.add_flag("--no-merge-variables", a->no_merge_variables,
-                   "never let the subset islands search over merged variables (x_i*x_j, x_i/x_j, x_i+x_j, x_i-x_j) "
-                   "that an accurate equation found so far depends on");
       app.add_option("--precision", a->precision, "search evaluation precision: float (default) or double");
       app.add_option("--batching", a->batching, "mini-batches: auto (over 10000 rows), on, off");
       app.add_option("--batch-size", a->batch_size, "rows per mini-batch (default 1024)");

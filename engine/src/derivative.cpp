@@ -59,21 +59,10 @@ std::optional<E> rule(Op op, const E& a, const E& b, const std::optional<E>& da,
       if (!through_b) return *through_a;
       return bin(Op::Add, *through_a, *through_b);
     }
-    case Op::Neg: return un(Op::Neg, *da);
-    case Op::Square: return chain(mul(c(2.0), a), *da);
-    case Op::Cube: return chain(mul(c(3.0), un(Op::Square, a)), *da);
-    case Op::Sqrt: return div(*da, mul(c(2.0), un(Op::Sqrt, a)));
-    case Op::Exp: return chain(un(Op::Exp, a), *da);
-    case Op::Log: return div(*da, a);
-    case Op::Sin: return chain(un(Op::Cos, a), *da);
-    case Op::Cos: return chain(un(Op::Neg, un(Op::Sin, a)), *da);
-    case Op::Tan: return div(*da, un(Op::Square, un(Op::Cos, a)));
-    case Op::Tanh: return chain(bin(Op::Sub, c(1.0), un(Op::Square, un(Op::Tanh, a))), *da);
-    case Op::Abs: return chain(div(a, un(Op::Abs, a)), *da);
-    case Op::Inv: return un(Op::Neg, div(*da, un(Op::Square, a)));
     default: break;
   }
   const OperatorInfo& info = op_info(op);
+  if (info.derivative_rule) return info.derivative_rule(a, *da);  // unary built-ins (operators.cpp)
   if (info.partials.empty())
     throw std::invalid_argument("operator '" + info.name + "' has no derivative (register it with one)");
   if (info.arity == 1) return chain(un(info.partials[0], a), *da);

@@ -2,10 +2,86 @@
 
 #include <cctype>
 #include <cmath>
+#include <limits>
+#include <numbers>
 #include <stdexcept>
+
+#include "symtorch/engine/expression.hpp"
 
 namespace symtorch {
 namespace {
+
+using E = Expression;
+
+E constant(double v) { return E::constant(v); }
+E un(Op op, const E& a) { return E::unary(op, a); }
+E mul(const E& a, const E& b) { return E::binary(Op::Mul, a, b); }
+E div(const E& a, const E& b) { return E::binary(Op::Div, a, b); }
+
+// outer·da; da = 1 (the variable itself) needs no factor.
+E chain(const E& outer, const E& da) {
+  if (da.size() == 1 && da[0].op == Op::Const && da[0].value == 1.0) return outer;
+  return mul(outer, da);
+}
+
+// Inverses of the one-to-one operators (OperatorInfo::inverse): NaN outside the range.
+double inverse_of_sqrt(double y) { return y >= 0 ? y * y : std::numeric_limits<double>::quiet_NaN(); }
+double inverse_of_exp(double y) { return y > 0 ? std::log(y) : std::numeric_limits<double>::quiet_NaN(); }
+double inverse_of_log(double y) { return std::exp(y); }
+double inverse_of_cube(double y) { return std::cbrt(y); }
+double inverse_of_inv(double y) { return y != 0 ? 1 / y : std::numeric_limits<double>::quiet_NaN(); }
+double inverse_of_tanh(double y) { return std::abs(y) < 1 ? std::atanh(y) : std::numeric_limits<double>::quiet_NaN(); }
+
+struct UnaryTraits {
+  Parity parity = Parity::None;
+  double period = 0;
+  Domain domain = Domain::Real;
+  double (*inverse)(double) = nullptr;
+  bool math_library = false;
+  E (*derivative_rule)(const E& a, const E& da) = nullptr;
+};
+
+void set_traits(OperatorInfo& i, const UnaryTraits& t) {
+  i.parity = t.parity;
+  i.period = t.period;
+  i.domain = t.domain;
+  i.inverse = t.inverse;
+  i.math_library = t.math_library;
+  i.derivative_rule = t.derivative_rule;
+}
+
+// The traits of the built-in unary operators (derivative rules as derivative.hpp documents).
+void add_unary_traits(std::vector<OperatorInfo>& v) {
+  constexpr double two_pi = 2 * std::numbers::pi;
+  auto at = [&v](Op op) -> OperatorInfo& { return v[static_cast<std::size_t>(op)]; };
+  set_traits(at(Op::Neg), {Parity::Odd, 0, Domain::Real, nullptr, false,
+                           [](const E&, const E& da) { return un(Op::Neg, da); }});
+  set_traits(at(Op::Square), {Parity::Even, 0, Domain::Real, nullptr, false,
+                              [](const E& a, const E& da) { return chain(mul(constant(2.0), a), da); }});
+  set_traits(at(Op::Cube), {Parity::Odd, 0, Domain::Real, inverse_of_cube, false, [](const E& a, const E& da) {
+                              return chain(mul(constant(3.0), un(Op::Square, a)), da);
+                            }});
+  set_traits(at(Op::Sqrt), {Parity::None, 0, Domain::NonNegative, inverse_of_sqrt, false,
+                            [](const E& a, const E& da) { return div(da, mul(constant(2.0), un(Op::Sqrt, a))); }});
+  set_traits(at(Op::Exp), {Parity::None, 0, Domain::Real, inverse_of_exp, true,
+                           [](const E& a, const E& da) { return chain(un(Op::Exp, a), da); }});
+  set_traits(at(Op::Log), {Parity::None, 0, Domain::Positive, inverse_of_log, true,
+                           [](const E& a, const E& da) { return div(da, a); }});
+  set_traits(at(Op::Sin), {Parity::Odd, two_pi, Domain::Real, nullptr, true,
+                           [](const E& a, const E& da) { return chain(un(Op::Cos, a), da); }});
+  set_traits(at(Op::Cos), {Parity::Even, two_pi, Domain::Real, nullptr, true,
+                           [](const E& a, const E& da) { return chain(un(Op::Neg, un(Op::Sin, a)), da); }});
+  set_traits(at(Op::Tan), {Parity::Odd, std::numbers::pi, Domain::Poles, nullptr, true,
+                           [](const E& a, const E& da) { return div(da, un(Op::Square, un(Op::Cos, a))); }});
+  set_traits(at(Op::Tanh), {Parity::Odd, 0, Domain::Real, inverse_of_tanh, true, [](const E& a, const E& da) {
+                              return chain(E::binary(Op::Sub, constant(1.0), un(Op::Square, un(Op::Tanh, a))), da);
+                            }});
+  set_traits(at(Op::Abs), {Parity::Even, 0, Domain::Real, nullptr, false,
+                           [](const E& a, const E& da) { return chain(div(a, un(Op::Abs, a)), da); }});
+  set_traits(at(Op::Inv), {Parity::Odd, 0, Domain::NonZero, inverse_of_inv, false,
+                           [](const E& a, const E& da) { return un(Op::Neg, div(da, un(Op::Square, a))); }});
+  at(Op::Pow).math_library = true;
+}
 
 OperatorInfo make(Op op, std::string name, int arity, std::string latex, std::string c,
                   std::string sympy, std::string torch) {
@@ -51,6 +127,7 @@ std::vector<OperatorInfo> builtins() {
   v.push_back(make(Op::Tanh, "tanh", 1, "\\tanh{\\left({0}\\right)}", "tanh({0})", "tanh({0})", "torch.tanh({0})"));
   v.push_back(make(Op::Abs, "abs", 1, "\\left|{0}\\right|", "fabs({0})", "Abs({0})", "torch.abs({0})"));
   v.push_back(make(Op::Inv, "inv", 1, "\\frac{1}{{0}}", "(1.0 / {0})", "(1/{0})", "torch.reciprocal({0})"));
+  add_unary_traits(v);
   return v;
 }
 

@@ -82,8 +82,8 @@ std::string latex_name(const std::string& name) {
 
 class Printer {
  public:
-  Printer(const Expression& e, const std::vector<std::string>& variables, Format format)
-      : e_(e), variables_(variables), format_(format) {}
+  Printer(const Expression& e, const std::vector<std::string>& variables, Format format, const OperatorSet& allowed)
+      : e_(e), variables_(variables), format_(format), allowed_(allowed) {}
 
   std::string run() {
     if (e_.empty()) throw std::invalid_argument("cannot print an empty expression");
@@ -135,6 +135,14 @@ class Printer {
                       over = sympy ? "/" : " / ";
     // |p|·π/q or |p|/(q·π), then the sign in front.
     const long a = m->p < 0 ? -m->p : m->p;
+    // The text reads back as operators on constants: 2 * pi, pi / 2, 1 / (2 * pi), -pi (neg).
+    // Only forms whose operators are allowed; otherwise the number is printed.
+    const bool times_needed = m->inverse ? m->q != 1 : a != 1;
+    const bool over_needed = m->inverse || m->q != 1;
+    const bool neg_needed = m->p < 0 && a == 1 && !m->inverse;
+    if ((times_needed && !allowed_.allows(Op::Mul)) || (over_needed && !allowed_.allows(Op::Div)) ||
+        (neg_needed && !allowed_.allows(Op::Neg)))
+      return std::nullopt;
     const std::string num = std::to_string(a), den = std::to_string(m->q);
     const std::string a_pi = a == 1 ? pi : num + times + pi, q_pi = m->q == 1 ? pi : den + times + pi;
     std::string text;
@@ -321,13 +329,19 @@ class Printer {
   const Expression& e_;
   const std::vector<std::string>& variables_;
   Format format_;
+  const OperatorSet& allowed_;
   std::vector<char> variable_free_parent_;
 };
 
 }  // namespace
 
 std::string to_string(const Expression& e, const std::vector<std::string>& variables, Format format) {
-  return Printer(e, variables, format).run();
+  return Printer(e, variables, format, OperatorSet::all()).run();
+}
+
+std::string to_string(const Expression& e, const std::vector<std::string>& variables, Format format,
+                      const OperatorSet& allowed) {
+  return Printer(e, variables, format, allowed).run();
 }
 
 }  // namespace symtorch

@@ -11,7 +11,7 @@ namespace {
 
 class Pass {
  public:
-  explicit Pass(bool identities) : identities_(identities) {}
+  Pass(bool identities, const OperatorSet& allowed) : identities_(identities), allowed_(allowed) {}
 
   // Returns true if anything changed.
   bool run(const Expression& in, std::vector<Node>& out) {
@@ -110,10 +110,13 @@ class Pass {
   bool rewrite(Op op, std::size_t left_start, std::size_t right_start) {
     const std::size_t left = right_start - 1;
     const std::size_t right = out_.size() - 1;
+    // Rules that write another operator apply only where it is allowed.
+    const bool sub = allowed_.allows(Op::Sub), add = allowed_.allows(Op::Add), neg = allowed_.allows(Op::Neg);
     switch (op) {
       case Op::Add:
         if (is_const(right, 0.0)) return keep_left(right_start), true;
         if (is_const(left, 0.0)) return keep_right(left_start, right_start), true;
+        if (!sub) return false;
         if (is_neg(right)) return drop_right_root(), push_op(Op::Sub, 2), true;
         if (is_negative_const(right)) {
           out_[right].value = -out_[right].value;
@@ -131,7 +134,8 @@ class Pass {
         return false;
       case Op::Sub:
         if (is_const(right, 0.0)) return keep_left(right_start), true;
-        if (is_const(left, 0.0)) return keep_right(left_start, right_start), push_op(Op::Neg, 1), true;
+        if (is_const(left, 0.0) && neg) return keep_right(left_start, right_start), push_op(Op::Neg, 1), true;
+        if (!add) return false;
         if (is_neg(right)) return drop_right_root(), push_op(Op::Add, 2), true;
         if (is_negative_const(right)) {
           out_[right].value = -out_[right].value;
@@ -141,8 +145,8 @@ class Pass {
       case Op::Mul:
         if (is_const(right, 1.0)) return keep_left(right_start), true;
         if (is_const(left, 1.0)) return keep_right(left_start, right_start), true;
-        if (is_const(right, -1.0)) return keep_left(right_start), push_op(Op::Neg, 1), true;
-        if (is_const(left, -1.0)) return keep_right(left_start, right_start), push_op(Op::Neg, 1), true;
+        if (is_const(right, -1.0) && neg) return keep_left(right_start), push_op(Op::Neg, 1), true;
+        if (is_const(left, -1.0) && neg) return keep_right(left_start, right_start), push_op(Op::Neg, 1), true;
         if (is_neg(left) && is_neg(right)) {
           drop_right_root();
           drop_left_root(right_start);
@@ -151,7 +155,7 @@ class Pass {
         return false;
       case Op::Div:
         if (is_const(right, 1.0)) return keep_left(right_start), true;
-        if (is_const(right, -1.0)) return keep_left(right_start), push_op(Op::Neg, 1), true;
+        if (is_const(right, -1.0) && neg) return keep_left(right_start), push_op(Op::Neg, 1), true;
         if (is_neg(left) && is_neg(right)) {
           drop_right_root();
           drop_left_root(right_start);
@@ -172,16 +176,17 @@ class Pass {
   }
 
   bool identities_;
+  const OperatorSet& allowed_;
   std::vector<Node> out_;
   std::vector<std::size_t> starts_;  // start in out_ of each operand not yet consumed
   bool changed_ = false;
 };
 
-Expression run_to_fixed_point(const Expression& e, bool identities) {
+Expression run_to_fixed_point(const Expression& e, bool identities, const OperatorSet& allowed) {
   // Every rewrite removes nodes, a Neg or a negative constant, or turns a sum/difference with a
   // negative left operand into one with a non-negative one, so this ends; the bound is a guard.
   Expression current = e;
-  Pass pass(identities);
+  Pass pass(identities, allowed);
   std::vector<Node> nodes;
   for (int round = 0; round < 1000; ++round) {
     if (current.empty() || !pass.run(current, nodes)) break;
@@ -193,8 +198,8 @@ Expression run_to_fixed_point(const Expression& e, bool identities) {
 
 }  // namespace
 
-Expression simplify(const Expression& e) { return run_to_fixed_point(e, true); }
+Expression simplify(const Expression& e, const OperatorSet& allowed) { return run_to_fixed_point(e, true, allowed); }
 
-Expression fold_constants(const Expression& e) { return run_to_fixed_point(e, false); }
+Expression fold_constants(const Expression& e) { return run_to_fixed_point(e, false, OperatorSet::all()); }
 
 }  // namespace symtorch

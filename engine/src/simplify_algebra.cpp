@@ -149,17 +149,17 @@ bool finite_constants(const Expression& e) {
   return true;
 }
 
-Expression merge(const Expression& e, std::size_t i) {
+Expression merge(const Expression& e, std::size_t i, const OperatorSet& allowed) {
   const Node& n = e[i];
   if (n.arity == 0) return e.subtree(i);
   std::optional<Expression> merged;
   Expression out;
   if (n.arity == 1) {
-    const Expression a = merge(e, i - 1);
+    const Expression a = merge(e, i - 1, allowed);
     merged = merge_unary(n.op, a);
     out = Expression::unary(n.op, a);
   } else if (n.arity == 2) {
-    const Expression a = merge(e, e.left_child(i)), b = merge(e, e.right_child(i));
+    const Expression a = merge(e, e.left_child(i), allowed), b = merge(e, e.right_child(i), allowed);
     if (n.op == Op::Add || n.op == Op::Sub) merged = merge_sum(n.op, a, b);
     else if (n.op == Op::Mul || n.op == Op::Div) merged = merge_product(n.op, a, b);
     out = Expression::binary(n.op, a, b);
@@ -167,20 +167,21 @@ Expression merge(const Expression& e, std::size_t i) {
     Expression copy = e.subtree(i);
     return copy;
   }
-  // A merge whose new constant overflowed or is NaN keeps the original form.
-  if (merged && finite_constants(*merged)) return simplify(*merged);
-  return simplify(out);
+  // A merge whose new constant overflowed or is NaN, or that needs an operator that is not
+  // allowed, keeps the original form.
+  if (merged && finite_constants(*merged) && allowed.allows(*merged)) return simplify(*merged, allowed);
+  return simplify(out, allowed);
 }
 
 }  // namespace
 
-Expression simplify_algebra(const Expression& e) {
+Expression simplify_algebra(const Expression& e, const OperatorSet& allowed) {
   if (e.empty()) return e;
   // Each merge removes a constant or a node or moves constants towards the root, so repeating
   // ends; the bound is a guard.
-  Expression current = simplify(e);
+  Expression current = simplify(e, allowed);
   for (int round = 0; round < 8; ++round) {
-    Expression next = merge(current, current.root());
+    Expression next = merge(current, current.root(), allowed);
     if (next == current) break;
     current = std::move(next);
   }

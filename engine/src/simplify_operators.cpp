@@ -34,16 +34,15 @@ std::optional<Expression> with_positive_factor(const Expression& e) {
 
 class Shortener {
  public:
-  explicit Shortener(std::span<const Op> unary)
-      : square_(std::find(unary.begin(), unary.end(), Op::Square) != unary.end()) {}
+  explicit Shortener(const OperatorSet& allowed) : square_(allowed.allows(Op::Square)) {}
 
   Expression rebuild(const Expression& e, std::size_t i) const {
     const Node& n = e[i];
     if (n.arity == 0) return e.subtree(i);
     if (n.arity == 1) {
       const Expression a = rebuild(e, i - 1);
-      if (n.op == Op::Cos || n.op == Op::Square || n.op == Op::Abs) {
-        // Even functions: f(-u) = f(u); cos(c·u) = cos(-c·u).
+      if (op_info(n.op).parity == Parity::Even) {
+        // Even functions: f(-u) = f(u); f(c·u) = f(-c·u).
         if (auto u = negated(a)) return rebuild_unary(n.op, *u);
         if (n.op != Op::Square)
           if (auto u = with_positive_factor(a)) return Expression::unary(n.op, *u);
@@ -67,9 +66,9 @@ class Shortener {
 
 }  // namespace
 
-Expression shorten_with_operators(const Expression& e, std::span<const Op> unary) {
+Expression shorten_with_operators(const Expression& e, const OperatorSet& allowed) {
   if (e.empty()) return e;
-  return Shortener(unary).rebuild(e, e.root());
+  return Shortener(allowed).rebuild(e, e.root());
 }
 
 }  // namespace symtorch

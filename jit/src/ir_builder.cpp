@@ -55,11 +55,6 @@ class HostMathEmitter final : public MathEmitter {
   llvm::Module& module_;
 };
 
-bool is_math_call(Op op) {
-  return op == Op::Exp || op == Op::Log || op == Op::Sin || op == Op::Cos || op == Op::Tan || op == Op::Tanh ||
-         op == Op::Pow;
-}
-
 // Postorder from `root`, skipping nodes already marked in `done` (and marking what it adds):
 // every operand before its user.
 void append_postorder(const ExpressionDag& dag, std::uint32_t root, std::vector<char>& done,
@@ -91,7 +86,7 @@ std::vector<std::uint32_t> evaluation_order(const ExpressionDag& dag) {
   order.reserve(dag.num_nodes());
   std::vector<char> done(dag.num_nodes(), 0);
   for (std::uint32_t id : dag.topological_order())
-    if (is_math_call(dag.node(id).op)) append_postorder(dag, id, done, order);
+    if (op_info(dag.node(id).op).math_library) append_postorder(dag, id, done, order);
   for (std::uint32_t id : dag.topological_order()) append_postorder(dag, id, done, order);
   return order;
 }

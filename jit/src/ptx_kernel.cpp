@@ -62,7 +62,7 @@ std::unique_ptr<MathEmitter> make_libdevice_math_emitter(llvm::Module& module) {
 
 bool needs_libdevice(const ExpressionDag& dag) {
   for (std::uint32_t id : dag.topological_order())
-    if (libdevice_name(dag.node(id).op, false)) return true;
+    if (op_info(dag.node(id).op).math_library) return true;
   return false;
 }
 

@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -11,7 +12,11 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "symtorch/cuda/device.hpp"
+#include "symtorch/cuda/device_buffer.hpp"
+#include "symtorch/cuda/kernel.hpp"
 #include "symtorch/jit/ptx_module.hpp"
 
 namespace symtorch::test {
@@ -103,5 +108,36 @@ class ScopedEnv {
   std::string name_;
   std::optional<std::string> saved_;
 };
+
+// PTX for the newest supported SM a device of compute capability `device_sm` can run (the
+// driver JIT-compiles PTX forward).
+inline int ptx_sm_for(int device_sm) {
+  int best = jit::supported_sm_versions().front();
+  for (int sm : jit::supported_sm_versions())
+    if (sm <= device_sm) best = sm;
+  return best;
+}
+
+// Runs `spec` on the GPU: inputs column-major (num_inputs columns of `rows`), outputs likewise.
+template <class T>
+std::vector<T> run_on_gpu(const cuda::Device& device, const jit::KernelSpec& spec, const std::vector<T>& inputs,
+                          std::size_t rows, int sm) {
+  jit::PtxOptions options;
+  options.sm = sm;
+  const jit::PtxModule ptx = jit::PtxModule::compile(spec, options);
+  const cuda::CudaModule module = cuda::CudaModule::load(device, ptx.ptx());
+  const cuda::CudaKernel kernel = module.kernel(spec.name);
+  const std::size_t k = spec.num_inputs(), m = spec.num_outputs();
+  cuda::DeviceBuffer in(device, std::max<std::size_t>(1, k * rows) * sizeof(T));
+  cuda::DeviceBuffer out(device, m * rows * sizeof(T));
+  if (k) in.copy_from_host(inputs.data(), k * rows * sizeof(T));
+  std::vector<std::uint64_t> in_cols, out_cols;
+  for (std::size_t c = 0; c < k; ++c) in_cols.push_back(in.address() + c * rows * sizeof(T));
+  for (std::size_t c = 0; c < m; ++c) out_cols.push_back(out.address() + c * rows * sizeof(T));
+  kernel.launch(std::span<const std::uint64_t>(in_cols), std::span<const std::uint64_t>(out_cols),
+                static_cast<std::int64_t>(rows));
+  device.synchronize();
+  return out.download<T>(m * rows);
+}
 
 }  // namespace symtorch::test

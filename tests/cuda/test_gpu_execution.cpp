@@ -19,6 +19,7 @@
 #include <cmath>
 #include <random>
 
+#include "cuda_test_support.hpp"
 #include "symtorch/cuda/device_buffer.hpp"
 #include "symtorch/cuda/driver.hpp"
 #include "symtorch/cuda/error.hpp"
@@ -48,13 +49,7 @@ std::optional<cuda::Device> gpu_or_skip() {
   return device;
 }
 
-// PTX for the newest supported SM the device can run (the driver JIT-compiles PTX forward).
-int ptx_sm_for(const cuda::Device& device) {
-  int best = supported_sm_versions().front();
-  for (int sm : supported_sm_versions())
-    if (sm <= device.info().sm()) best = sm;
-  return best;
-}
+int ptx_sm_for(const cuda::Device& device) { return test::ptx_sm_for(device.info().sm()); }
 
 template <class T>
 std::vector<T> uniform_columns(std::size_t columns, std::size_t rows, double lo, double hi, std::uint64_t seed) {
@@ -88,25 +83,9 @@ Comparison compare(const std::vector<T>& gpu, const std::vector<T>& native, doub
 template <class T>
 std::pair<std::vector<T>, std::vector<T>> run_both(const cuda::Device& device, const KernelSpec& spec,
                                                    const std::vector<T>& inputs, std::size_t rows) {
-  PtxOptions options;
-  options.sm = ptx_sm_for(device);
-  const PtxModule ptx = PtxModule::compile(spec, options);
-  const cuda::CudaModule module = cuda::CudaModule::load(device, ptx.ptx());
-  const cuda::CudaKernel kernel = module.kernel(spec.name);
-
-  const std::size_t k = spec.num_inputs(), m = spec.num_outputs();
-  cuda::DeviceBuffer in(device, std::max<std::size_t>(1, k * rows) * sizeof(T));
-  cuda::DeviceBuffer out(device, m * rows * sizeof(T));
-  if (k) in.copy_from_host(inputs.data(), k * rows * sizeof(T));
-  std::vector<std::uint64_t> in_cols, out_cols;
-  for (std::size_t c = 0; c < k; ++c) in_cols.push_back(in.address() + c * rows * sizeof(T));
-  for (std::size_t c = 0; c < m; ++c) out_cols.push_back(out.address() + c * rows * sizeof(T));
-  kernel.launch(std::span<const std::uint64_t>(in_cols), std::span<const std::uint64_t>(out_cols),
-                static_cast<std::int64_t>(rows));
-  device.synchronize();
-  std::vector<T> gpu = out.download<T>(m * rows);
-
+  std::vector<T> gpu = test::run_on_gpu(device, spec, inputs, rows, ptx_sm_for(device));
   const NativeKernel native = NativeKernel::compile(spec);
+  const std::size_t k = spec.num_inputs(), m = spec.num_outputs();
   std::vector<T> expected(m * rows);
   std::vector<const T*> in_ptrs;
   std::vector<T*> out_ptrs;

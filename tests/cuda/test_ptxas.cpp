@@ -8,6 +8,7 @@
 #include <future>
 #include <random>
 
+#include "../common/operator_conformance.hpp"
 #include "cuda_test_support.hpp"
 #include "symtorch/engine/random_tree.hpp"
 #include "symtorch/jit/ptx_module.hpp"
@@ -23,9 +24,8 @@ constexpr int kKernelsPerModule = 25;
 std::vector<KernelSpec> random_specs() {
   std::mt19937_64 rng(20240611);
   RandomTreeOptions options;
-  options.binary_ops = {Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow};
-  options.unary_ops = {Op::Neg, Op::Square, Op::Cube, Op::Sqrt, Op::Exp, Op::Log,
-                       Op::Sin, Op::Cos,    Op::Tan,  Op::Tanh, Op::Abs, Op::Inv};
+  for (const Op op : testing::conformance_operators())
+    (op_info(op).arity == 2 ? options.binary_ops : options.unary_ops).push_back(op);
   options.num_features = 3;
   std::vector<KernelSpec> specs;
   for (int i = 0; i < kExpressions; ++i) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bounded_reference.hpp"
+#include "../common/bounded_reference.hpp"
 #include "symtorch/engine/interpreter.hpp"
 #include "symtorch/engine/printer.hpp"
 #include "symtorch/engine/random_tree.hpp"

@@ -1,13 +1,12 @@
-// Envelope epochs: the envelope read off an oscillating target (envelope.hpp), the y = h·f
-// reformulation, its place in the epoch schedule, and a search whose hall of fame gains h·f
-// during an envelope epoch. White-box: envelope.hpp and reformulation.hpp are internal.
+// Envelope views: the envelope read off an oscillating target (views/envelope.hpp), built from
+// the allowed operators, the y = h·f view, and a search whose hall of fame gains h·f during an
+// envelope epoch. White-box: the views are internal to the engine.
 #include <doctest/doctest.h>
 
 #include <cmath>
 
-#include "../../engine/src/search/envelope.hpp"
-#include "../../engine/src/search/reformulation.hpp"
-#include "reformulation_support.hpp"
+#include "../../engine/src/search/views/envelope.hpp"
+#include "view_support.hpp"
 #include "symtorch/engine/parser.hpp"
 #include "symtorch/engine/random.hpp"
 
@@ -16,7 +15,6 @@ using namespace symtorch::test_support;
 using search_detail::fit_variable_envelope;
 using search_detail::oscillates;
 using search_detail::oscillation_envelope;
-using search_detail::Reformulation;
 
 namespace {
 
@@ -38,6 +36,9 @@ Dataset one_variable(double lo, double hi, double (*f)(double), int rows = 500) 
 double damped(double x) { return x * x * x * std::exp(-x) * std::sin(20 * x); }
 
 Expression parse_x0(const char* text) { return parse_expression(text, {"x0"}); }
+
+OperatorSet operators(std::vector<Op> binary, std::vector<Op> unary) { return OperatorSet(binary, unary); }
+const std::vector<Op> kArithmetic{Op::Add, Op::Sub, Op::Mul, Op::Div};
 
 }  // namespace
 
@@ -72,30 +73,34 @@ TEST_CASE("a target oscillates when both signs hold at least 5% of the rows beyo
   CHECK_FALSE(oscillates(std::vector<double>(10, 0.0)));
 }
 
-TEST_CASE("the envelope of an oscillating target, built from the listed operators") {
+TEST_CASE("the envelope of an oscillating target, built from the allowed operators") {
   const Dataset d = one_variable(0.05, 10, damped);
-  const auto h = oscillation_envelope(d, {Op::Sin, Op::Square, Op::Exp});
+  const auto h = oscillation_envelope(d, operators(kArithmetic, {Op::Sin, Op::Square, Op::Exp}));
   REQUIRE(h);
   CHECK(*h == parse_x0("square(x0) * x0 / exp(x0)"));
-  CHECK(*oscillation_envelope(d, {Op::Sin, Op::Exp}) == parse_x0("x0 * (x0 * x0) / exp(x0)"));
-  CHECK(*oscillation_envelope(d, {Op::Sin, Op::Square}) == parse_x0("square(x0) * x0"));  // no exp: no rate
+  CHECK(*oscillation_envelope(d, operators(kArithmetic, {Op::Sin, Op::Exp})) == parse_x0("x0 * (x0 * x0) / exp(x0)"));
+  CHECK(*oscillation_envelope(d, operators(kArithmetic, {Op::Sin, Op::Square})) == parse_x0("square(x0) * x0"));  // no rate
+  // Without /: the negative rate goes inside exp; without * there is no h·f to write.
+  CHECK(*oscillation_envelope(d, operators({Op::Add, Op::Mul}, {Op::Sin, Op::Exp})) ==
+        parse_x0("x0 * (x0 * x0) * exp(-1 * x0)"));
+  CHECK_FALSE(oscillation_envelope(d, operators({Op::Add, Op::Sub, Op::Div}, {Op::Sin, Op::Exp})));
   // Positive targets, plain oscillations and oscillations under a constant envelope have none.
-  CHECK_FALSE(oscillation_envelope(one_variable(0.05, 10, [](double x) { return x * x * x * std::exp(-x); }),
-                                   {Op::Sin, Op::Exp}));
-  CHECK_FALSE(oscillation_envelope(one_variable(0.05, 10, [](double x) { return std::sin(20 * x); }), {Op::Sin, Op::Exp}));
-  // A rate of 1.5 is written as a product inside exp; a negative power divides.
-  const auto rising = oscillation_envelope(
-      one_variable(0.5, 6, [](double x) { return std::exp(1.5 * x) / x * std::sin(25 * x); }), {Op::Exp});
-  REQUIRE(rising);
-  CHECK(*rising == parse_x0("exp(1.5 * x0) / x0"));
+  const OperatorSet sin_exp = operators(kArithmetic, {Op::Sin, Op::Exp});
+  CHECK_FALSE(oscillation_envelope(one_variable(0.05, 10, [](double x) { return x * x * x * std::exp(-x); }), sin_exp));
+  CHECK_FALSE(oscillation_envelope(one_variable(0.05, 10, [](double x) { return std::sin(20 * x); }), sin_exp));
+  // A rate of 1.5 is written as a product inside exp; a negative power divides, or, without /,
+  // takes inv where allowed (else there is no envelope).
+  const Dataset rising = one_variable(0.5, 6, [](double x) { return std::exp(1.5 * x) / x * std::sin(25 * x); });
+  REQUIRE(oscillation_envelope(rising, operators(kArithmetic, {Op::Exp})));
+  CHECK(*oscillation_envelope(rising, operators(kArithmetic, {Op::Exp})) == parse_x0("exp(1.5 * x0) / x0"));
+  CHECK(*oscillation_envelope(rising, operators({Op::Mul}, {Op::Exp, Op::Inv})) == parse_x0("inv(x0) * exp(1.5 * x0)"));
+  CHECK_FALSE(oscillation_envelope(rising, operators({Op::Mul}, {Op::Exp})));
 }
 
-TEST_CASE("an envelope reformulation fits f to y / h and restores h * f") {
+TEST_CASE("an envelope view fits f to y / h and restores h * f") {
   const Dataset d = one_variable(0.05, 10, damped, 50);
-  Reformulation r;
-  r.factor = parse_x0("square(x0) * x0 / exp(x0)");
-  CHECK_FALSE(r.identity());
-  const Dataset q = search_detail::reformulated_dataset(d, r);
+  const auto view = view_of("envelope", {{"factor", {"$0", "square", "$0", "*", "$0", "exp", "/"}}}, d);
+  const Dataset q = view->transform(d);
   // Weighted by h² (mean 1), so that a weighted loss on y / h is the loss on y.
   REQUIRE(q.weights.size() == d.rows());
   double h2_sum = 0;
@@ -112,23 +117,13 @@ TEST_CASE("an envelope reformulation fits f to y / h and restores h * f") {
   Dataset weighted = d;
   weighted.weights.assign(d.rows(), 1.0);
   weighted.weights[0] = 3;
-  const Dataset qw = search_detail::reformulated_dataset(weighted, r);
+  const Dataset qw = view->transform(weighted);
   CHECK(qw.weights[0] / qw.weights[1] == doctest::Approx(3 * q.weights[0] / q.weights[1]).epsilon(1e-12));
-  CHECK(search_detail::restore(parse_x0("sin(20 * x0)"), r) == parse_x0("square(x0) * x0 / exp(x0) * sin(20 * x0)"));
-  CHECK(r.root_complexity() == 8);  // h's 7 nodes and the product
-}
-
-TEST_CASE("envelope epochs take the plain subset's place in the outer-epoch cycle") {
-  SearchOptions o;
-  o.unary_operators = {Op::Sin, Op::Exp};  // fixed epochs: none, {sin}, {exp}
-  for (int epoch = 0; epoch < 3; ++epoch) CHECK_FALSE(o.envelope_epoch(epoch));
-  const bool envelope[] = {false, false, false, true, false, false, false, true};
-  for (int k = 0; k < 8; ++k) CHECK(o.envelope_epoch(3 + k) == envelope[k]);
-  o.envelope_epochs = false;
-  CHECK_FALSE(o.envelope_epoch(6));
-  o.envelope_epochs = true;
-  o.subset_redraw_iterations = 0;
-  CHECK_FALSE(o.envelope_epoch(6));
+  CHECK(view->restore(parse_x0("sin(20 * x0)")) == parse_x0("square(x0) * x0 / exp(x0) * sin(20 * x0)"));
+  CHECK(view->root_complexity() == 8);  // h's 7 nodes and the product
+  CHECK(view->policy().every_unary);
+  CHECK(view->describe({"x0"}) == "y = h * f, h = square(x0) * x0 / exp(x0)");
+  CHECK(view->added_operators() == std::vector<Op>{Op::Mul, Op::Square, Op::Exp, Op::Div});
 }
 
 TEST_CASE("during an envelope epoch the islands fit f to y / h and the hall of fame gains h * f") {
@@ -147,10 +142,10 @@ TEST_CASE("during an envelope epoch the islands fit f to y / h and the hall of f
   o.unary_operators = {Op::Sin, Op::Exp};
   o.operator_subsets = 1;          // every island takes part
   o.subset_redraw_iterations = 2;  // fixed epochs at 0-5; cycle: exp outer epoch (y < 0 somewhere:
-  o.numerator_epochs = false;      // none applies) at 6-7, 8-9, 10-11; envelope at 12-13
+  o.views = {"outer", "envelope"};  // none applies) at 6-7, 8-9, 10-11; envelope at 12-13
   o.threads = 1;
   const auto [after, gained, r] = run_between(d, o, 12, 14, "symtorch_envelope.json");
-  CHECK(r.stats.envelope == "x1 * x1 / exp(x1)");  // square is not listed
+  CHECK(r.stats.views_searched == std::vector<std::string>{"y = h * f, h = x1 * x1 / exp(x1)"});  // no square
   CHECK(!gained.empty());
   // Restored as h * f, h first.
   const nlohmann::json h = nlohmann::json::parse(R"(["$1", "$1", "*", "$1", "exp", "/"])");
@@ -171,5 +166,5 @@ TEST_CASE("during an envelope epoch the islands fit f to y / h and the hall of f
   for (std::size_t i = 0; i < r.front.size(); ++i) CHECK(three.front[i].expression == r.front[i].expression);
   // Before the envelope epoch, none is reported.
   o.niterations = 12;
-  CHECK(run_search(d, o).stats.envelope.empty());
+  CHECK(run_search(d, o).stats.views_searched.empty());
 }

@@ -12,6 +12,17 @@
 
 using namespace symtorch;
 
+namespace {
+
+// Options whose operators are + - * / and `unary`: polishing keeps to them.
+SearchOptions with_unary(std::vector<Op> unary) {
+  SearchOptions o;
+  o.unary_operators = std::move(unary);
+  return o;
+}
+
+}  // namespace
+
 TEST_CASE("phase shifts by multiples of pi/2 become plain sin/cos, with the same values") {
   const char* forms[] = {"sin(x0 + C)", "sin(C + x0)", "sin(x0 - C)", "sin(C - x0)",
                          "cos(x0 + C)", "cos(C + x0)", "cos(x0 - C)", "cos(C - x0)"};
@@ -214,7 +225,7 @@ TEST_CASE("sqrt(square(u)) and square(sqrt(u)) lose the pair where u keeps one s
     search_detail::Member m;
     m.expr = parse_expression(text);
     m.complexity = m.expr.complexity();
-    return to_string(search_detail::polish_member(m, SearchOptions{}, data,
+    return to_string(search_detail::polish_member(m, with_unary({Op::Sin, Op::Cos, Op::Sqrt, Op::Square, Op::Neg}), data,
                                                   search_detail::exact_fit_floor(search_detail::weighted_mean_square(d)))
                          .expression);
   };
@@ -249,13 +260,17 @@ TEST_CASE("on noisy data a phase near a multiple of pi/2 snaps to it, and the si
   m.expr = parse_expression("x1 * sin(x0 + 1.5717) * 1.0003");
   m.complexity = m.expr.complexity();
   const double floor = search_detail::exact_fit_floor(search_detail::weighted_mean_square(d));
-  const FrontMember polished = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  const FrontMember polished = search_detail::polish_member(m, with_unary({Op::Sin, Op::Cos}), data, floor);
   CHECK(to_string(polished.expression) == to_string(parse_expression("x1 * cos(x0)")));
+  // Without cos the snapped phase stays a phase of sin.
+  const FrontMember sine = search_detail::polish_member(m, with_unary({Op::Sin}), data, floor);
+  CHECK(to_string(sine.expression).find("cos") == std::string::npos);
+  CHECK(sine.loss == doctest::Approx(polished.loss).epsilon(1e-9));
   // Without sin or cos a constant near π/2 is not taken for a phase.
   for (int r = 0; r < 500; ++r) d.target[r] = 1.5712 * d.features[0][r] + 0.03 * rng.normal();
   data.full = data.sample = search_detail::dataset_view(d, pointers);
   m.expr = parse_expression("1.5712 * x0");
-  const FrontMember linear = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  const FrontMember linear = search_detail::polish_member(m, with_unary({}), data, floor);
   CHECK(linear.expression.constants().at(0) != std::numbers::pi / 2);
 }
 
@@ -278,13 +293,60 @@ TEST_CASE("on an exact fit constants at p*pi/q or p/(q*pi) snap to them and prin
   m.expr = parse_expression("u / (6.28318530717956 * exp(0.15915494309189535 * (u / v)) - 6.28318530717956)", d.feature_names);
   m.complexity = m.expr.complexity();
   const double floor = search_detail::exact_fit_floor(search_detail::weighted_mean_square(d));
-  const FrontMember polished = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  const FrontMember polished = search_detail::polish_member(m, with_unary({Op::Exp}), data, floor);
   CHECK(to_string(polished.expression, d.feature_names) == "u / (2 * pi * exp(1 / (2 * pi) * (u / v)) - 2 * pi)");
   CHECK(polished.loss <= floor);
   // An approximate fit keeps its constant, near 2π as it is.
   for (int r = 0; r < 300; ++r) d.target[r] = 6.2832 * d.features[0][r] + 0.05 * rng.normal();
   data.full = data.sample = search_detail::dataset_view(d, pointers);
   m.expr = parse_expression("6.2832 * u", d.feature_names);
-  const FrontMember linear = search_detail::polish_member(m, SearchOptions{}, data, floor);
+  const FrontMember linear = search_detail::polish_member(m, with_unary({Op::Exp}), data, floor);
   CHECK(to_string(linear.expression, d.feature_names).find("pi") == std::string::npos);
+}
+
+TEST_CASE("polishing keeps to the allowed operators: no fraction without /, no -u without neg, no pi forms without * or /") {
+  Dataset d;
+  d.feature_names = {"x0"};
+  d.features.assign(1, {});
+  for (int r = 0; r < 50; ++r) {
+    const double x = 0.1 + 0.1 * r;
+    d.features[0].push_back(x);
+    d.target.push_back(x / 3 + 2 * std::numbers::pi);
+  }
+  std::vector<const double*> pointers;
+  search_detail::PolishData data;
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  const double floor = search_detail::exact_fit_floor(search_detail::weighted_mean_square(d));
+  search_detail::Member m;
+  m.expr = parse_expression("0.33333 * x0 + 6.2831");
+  m.complexity = m.expr.complexity();
+  // With every arithmetic operator: x0 / 3 + 2 * pi.
+  SearchOptions all = with_unary({});
+  const FrontMember exact = search_detail::polish_member(m, all, data, floor);
+  CHECK(exact.loss <= floor);
+  ParetoFront front = ParetoFront::from_candidates({exact});
+  front.set_operators(all.operator_set());
+  CHECK(front.equation(0, d.feature_names) == "x0 / 3 + 2 * pi");
+  // Without /: the same function with decimal constants, and 2π printed as a number.
+  SearchOptions no_division = all;
+  no_division.binary_operators = {Op::Add, Op::Sub, Op::Mul};
+  const FrontMember kept = search_detail::polish_member(m, no_division, data, floor);
+  CHECK(kept.loss <= floor);
+  CHECK_FALSE(no_division.operator_set().first_outside(kept.expression));
+  front = ParetoFront::from_candidates({kept});
+  front.set_operators(no_division.operator_set());
+  CHECK(front.equation(0, d.feature_names) == "0.3333333333333333 * x0 + 2 * pi");
+  // Without * either (only + and -): 2π is written out.
+  no_division.binary_operators = {Op::Add, Op::Sub};
+  front.set_operators(no_division.operator_set());
+  CHECK(front.equation(0, d.feature_names) == "0.3333333333333333 * x0 + 6.283185307179586");
+  // A negative u under sqrt(square(u)) would need neg: without it the pair stays.
+  for (int r = 0; r < 50; ++r) d.target[r] = d.features[0][r];
+  data.full = data.sample = search_detail::dataset_view(d, pointers);
+  m.expr = parse_expression("sqrt(square(0 - x0))");
+  m.complexity = m.expr.complexity();
+  const auto no_neg = search_detail::polish_member(m, with_unary({Op::Sqrt, Op::Square}), data, floor);
+  CHECK(to_string(no_neg.expression).find("sqrt") != std::string::npos);
+  const auto with_neg = search_detail::polish_member(m, with_unary({Op::Sqrt, Op::Square, Op::Neg}), data, floor);
+  CHECK(to_string(with_neg.expression) == "x0");
 }

@@ -105,7 +105,7 @@ std::vector<Expression> parse_transforms(const std::vector<InputTransform>& tran
 }
 
 std::string Distillation::equation(std::size_t j, std::size_t member) const {
-  return to_string(targets.at(j).front[member].expression, variable_names);
+  return targets.at(j).front.equation(member, variable_names);
 }
 
 std::size_t Distillation::member_at_complexity(std::size_t j, int complexity) const {

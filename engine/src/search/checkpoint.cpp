@@ -1,5 +1,7 @@
 #include "checkpoint.hpp"
 
+#include "view_schedule.hpp"
+
 #include <unistd.h>
 
 #include <bit>
@@ -13,7 +15,9 @@
 namespace symtorch::search_detail {
 namespace {
 
-constexpr int kFormatVersion = 4;  // 2: merged variables; 3: numerator epochs in the shape; 4: envelope epochs
+// 5: problem views as (kind, parameters), the enabled views and the schedule in the shape.
+// A new view kind needs no new version: its views are stored as data.
+constexpr int kFormatVersion = 5;
 
 using nlohmann::json;
 
@@ -64,11 +68,9 @@ json shape_of(const SearchOptions& o, const Dataset& data) {
           {"linear_scaling", o.linear_scaling},
           {"operator_subsets", o.operator_subsets},
           {"subset_redraw_iterations", o.subset_redraw_iterations},
-          {"outer_epochs", o.outer_epochs},
-          {"numerator_epochs", o.numerator_epochs},
-          {"scale_numerator_epochs", o.scale_numerator_epochs},
-          {"envelope_epochs", o.envelope_epochs},
-          {"merge_variables", o.merge_variables},
+          {"views", o.views},
+          {"schedule", schedule_of(o).text()},
+          {"scale_numerator_views", o.scale_numerator_views},
           {"seed", o.seed}};
 }
 
@@ -88,6 +90,21 @@ Member member_from_json(const json& j) {
   m.scale = number_from_json(j.at("scale"));
   m.offset = number_from_json(j.at("offset"));
   return m;
+}
+
+// A saved member with an operator outside the search's set (a damaged or edited checkpoint).
+void check_operators(const Expression& e, const OperatorSet& allowed, const std::string& what) {
+  if (const auto op = allowed.first_outside(e))
+    throw std::runtime_error(what + " uses the operator '" + op_info(*op).name + "', which is not among the allowed "
+                             "operators (" + allowed.describe() + ")");
+}
+
+json view_to_json(const ViewSpec& v) { return {{"kind", v.kind}, {"parameters", v.parameters}}; }
+
+ViewSpec view_from_json(const json& j) {
+  if (!j.is_object() || !j.contains("kind") || !j.at("kind").is_string())
+    throw std::runtime_error("a problem view needs a kind");
+  return {j.at("kind").get<std::string>(), j.value("parameters", json())};
 }
 
 }  // namespace
@@ -175,9 +192,10 @@ void save_checkpoint(const std::string& path, const SearchState& state, const Se
     if (slot) hof.push_back(member_to_json(*slot));
   j["hall_of_fame"] = hof;
   j["frequencies"] = state.frequencies.counts();
-  json merged = json::array();
-  for (const auto& v : state.merged_variables) merged.push_back(expression_to_json(v));
-  j["merged_variables"] = merged;
+  j["epoch_view"] = state.epoch_view ? view_to_json(*state.epoch_view) : json(nullptr);
+  json found = json::array();
+  for (const auto& v : state.found_views) found.push_back(view_to_json(v));
+  j["found_views"] = found;
   write_file_atomically(path, j.dump());
 }
 
@@ -200,6 +218,7 @@ SearchState load_checkpoint(const std::string& path, const SearchOptions& option
       if (j.at("shape").value(key, json()) != value)
         throw std::runtime_error("it was written for " + key + " = " + j.at("shape").value(key, json()).dump() +
                                  ", this run has " + value.dump());
+    const OperatorSet allowed = options.operator_set();
     SearchState state;
     state.iteration = j.at("iteration").get<int>();
     state.evaluations = j.at("evaluations").get<std::uint64_t>();
@@ -212,22 +231,38 @@ SearchState load_checkpoint(const std::string& path, const SearchOptions& option
       s.births = island.at("births").get<std::uint64_t>();
       if (s.members.size() != static_cast<std::size_t>(options.population_size))
         throw std::runtime_error("an island has " + std::to_string(s.members.size()) + " members");
-      for (const auto& m : s.members)
+      for (const auto& m : s.members) {
         if (m.expr.max_feature() > data.num_features()) throw std::runtime_error("an expression uses a missing feature");
+        check_operators(m.expr, allowed, "an island member");
+      }
       state.islands.push_back(std::move(s));
     }
     if (state.islands.size() != static_cast<std::size_t>(options.populations))
       throw std::runtime_error("it has " + std::to_string(state.islands.size()) + " islands");
     state.hall_of_fame = HallOfFame(options.maxsize);
-    for (const auto& m : j.at("hall_of_fame")) state.hall_of_fame.update(member_from_json(m));
+    for (const auto& m : j.at("hall_of_fame")) {
+      const Member member = member_from_json(m);
+      check_operators(member.expr, allowed, "a hall-of-fame member");
+      state.hall_of_fame.update(member);
+    }
     state.frequencies = ComplexityFrequencies(options.maxsize);
     const auto counts = j.at("frequencies").get<std::vector<double>>();
     if (counts.size() != state.frequencies.counts().size()) throw std::runtime_error("bad complexity statistics");
     state.frequencies.counts() = counts;
-    for (const auto& v : j.at("merged_variables")) {
-      state.merged_variables.push_back(expression_from_json(v));
-      if (state.merged_variables.back().max_feature() > data.num_features())
-        throw std::runtime_error("a merged variable uses a missing feature");
+    // Views are rebuilt from their specs here, so a malformed one is refused now.
+    auto check_view = [&](const ViewSpec& spec) {
+      for (const Op op : view_from_spec(spec, data)->added_operators())
+        if (!allowed.allows(op))
+          throw std::runtime_error("a problem view (" + spec.kind + ") writes the operator '" + op_info(op).name +
+                                   "', which is not among the allowed operators (" + allowed.describe() + ")");
+    };
+    for (const auto& v : j.at("found_views")) {
+      state.found_views.push_back(view_from_json(v));
+      check_view(state.found_views.back());
+    }
+    if (!j.at("epoch_view").is_null()) {
+      state.epoch_view = view_from_json(j.at("epoch_view"));
+      check_view(*state.epoch_view);
     }
     return state;
   } catch (const json::exception& e) {

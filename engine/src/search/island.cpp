@@ -12,6 +12,7 @@ template <typename T>
 IslandWorker<T>::IslandWorker(const SearchContext<T>& ctx, bool scaled, std::vector<Op> unary)
     : ctx_(&ctx),
       scaled_(scaled),
+      allowed_(ctx.options.binary_operators, unary),
       evaluator_(scaled),
       mutator_(ctx.options, ctx.data.num_features(), std::move(unary)),
       best_seen_(static_cast<std::size_t>(ctx.options.maxsize) + 1) {
@@ -140,6 +141,7 @@ void IslandWorker<T>::restart(IslandState& s, std::vector<Op> unary, const Searc
   ctx_ = &ctx;
   scaled_ = scaled;
   evaluator_.set_linear_scaling(scaled);
+  allowed_ = OperatorSet(ctx_->options.binary_operators, unary);
   mutator_ = Mutator(ctx_->options, ctx_->data.num_features(), std::move(unary));
   initialize(s, {});
 }
@@ -212,7 +214,7 @@ bool IslandWorker<T>::next_generation(IslandState& s, std::size_t parent_index, 
       return true;
     case Mutation::Simplify:
       c = parent;
-      c.expr = shorten_with_operators(simplify_algebra(parent.expr), mutator_.unary_operators());
+      c.expr = shorten_with_operators(simplify_algebra(parent.expr, allowed_), allowed_);
       c.complexity = c.expr.complexity();
       c.cost = ctx_->cost(c.loss, c.complexity);
       return true;
@@ -323,7 +325,7 @@ void IslandWorker<T>::iterate(IslandState& s) {
   // PySR's optimize_and_simplify_population.
   for (Member& m : s.members) {
     if (o.should_simplify && m.expr.size() > 1) {
-      Expression simplified = shorten_with_operators(simplify_algebra(m.expr), mutator_.unary_operators());
+      Expression simplified = shorten_with_operators(simplify_algebra(m.expr, allowed_), allowed_);
       if (!(simplified == m.expr)) {
         m.expr = std::move(simplified);
         m.complexity = m.expr.complexity();

@@ -69,6 +69,7 @@ class IslandWorker {
 
   const SearchContext<T>* ctx_;  // not owned; changes only at restart
   bool scaled_;
+  OperatorSet allowed_;  // the user's binary operators and the island's unary ones
   LossEvaluator<T> evaluator_;
   ConstantOptimizer<T> optimizer_;
   Mutator mutator_;

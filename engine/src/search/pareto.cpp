@@ -91,9 +91,13 @@ std::string ParetoFront::table(const std::vector<std::string>& variables, std::s
   for (std::size_t i = 0; i < members_.size(); ++i) {
     const auto& m = members_[i];
     out += fmt::format("{} {:>10}  {:>13.6g}  {:>11.6g}  {}\n", i == chosen ? '*' : ' ', m.complexity, m.loss, m.score,
-                       to_string(m.expression, variables));
+                       equation(i, variables));
   }
   return out;
+}
+
+std::string ParetoFront::equation(std::size_t i, const std::vector<std::string>& variables, Format format) const {
+  return to_string(members_.at(i).expression, variables, format, operators_);
 }
 
 Selection parse_selection(const std::string& text) {

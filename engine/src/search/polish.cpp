@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 #include <optional>
+#include <stdexcept>
 
 #include "symtorch/engine/constant_optimizer.hpp"
 #include "symtorch/engine/detail/parallel_for.hpp"
@@ -69,8 +70,11 @@ double weighted_variance(const Dataset& data) {
 Member explicit_member(const Member& m, bool scaled, const SearchOptions& options, double baseline) {
   if (!scaled) return m;
   Member out = m;
-  out.expr = simplify_algebra(Expression::binary(
-      Op::Add, Expression::binary(Op::Mul, Expression::constant(m.scale), m.expr), Expression::constant(m.offset)));
+  // Scaled islands exist only where * and + are allowed (SearchOptions::validate, numerator
+  // views), so the written-out form uses allowed operators.
+  out.expr = simplify_algebra(Expression::binary(Op::Add, Expression::binary(Op::Mul, Expression::constant(m.scale), m.expr),
+                                                 Expression::constant(m.offset)),
+                              options.operator_set());
   out.complexity = out.expr.complexity();
   out.cost = m.loss / baseline + options.parsimony * out.complexity;
   out.scale = 1;
@@ -133,14 +137,15 @@ void additive_constants(const Expression& e, std::size_t i, int sign, std::vecto
   }
 }
 
-// Whole turns off every constant phase term (once: the quarter-turn rewrite below may leave a
-// remainder r with |r| > π, and reducing that again could undo it, endlessly).
-Expression reduce_phases(const Expression& input) {
+// Whole turns off every constant phase term of sin and cos (once: the quarter-turn rewrite
+// below may leave a remainder r with |r| > π, and reducing that again could undo it,
+// endlessly). Only constants change.
+Expression reduce_phases(const Expression& input, const OperatorSet& allowed) {
   Expression e = input;
   bool reduced = false;
   std::vector<std::pair<std::size_t, int>> terms;
   for (std::size_t i = 0; i < e.size(); ++i) {
-    if (e[i].op != Op::Sin && e[i].op != Op::Cos) continue;
+    if (op_info(e[i].op).period != 2 * std::numbers::pi) continue;
     terms.clear();
     additive_constants(e, i - 1, 1, terms);
     for (const auto& term : terms)
@@ -149,10 +154,10 @@ Expression reduce_phases(const Expression& input) {
         reduced = true;
       }
   }
-  return reduced ? simplify(e) : e;  // a phase of whole turns is now 0
+  return reduced ? simplify(e, allowed) : e;  // a phase of whole turns is now 0
 }
 
-Expression rewrite_quarter_turns(const Expression& e) {
+Expression rewrite_quarter_turns(const Expression& e, const OperatorSet& allowed) {
   std::vector<std::pair<std::size_t, int>> terms;
   for (std::size_t i = 0; i < e.size(); ++i) {
     const Node& n = e[i];
@@ -177,9 +182,11 @@ Expression rewrite_quarter_turns(const Expression& e) {
         if (q == 1 || q == 3) f = Op::Sin;
         negate = q == 1 || q == 2;
       }
-      Expression replacement = Expression::unary(f, simplify(v));
+      // Only where the result's operators are allowed (cos for sin, neg for a sign).
+      if (!allowed.allows(f) || (negate && !allowed.allows(Op::Neg))) continue;
+      Expression replacement = Expression::unary(f, simplify(v, allowed));
       if (negate) replacement = Expression::unary(Op::Neg, replacement);
-      return rewrite_quarter_turns(simplify(e.replace_subtree(i, replacement)));
+      return rewrite_quarter_turns(simplify(e.replace_subtree(i, replacement), allowed), allowed);
     }
   }
   return e;
@@ -187,15 +194,17 @@ Expression rewrite_quarter_turns(const Expression& e) {
 
 }  // namespace
 
-Expression rewrite_phase_shifts(const Expression& e) { return rewrite_quarter_turns(reduce_phases(e)); }
+Expression rewrite_phase_shifts(const Expression& e, const OperatorSet& allowed) {
+  return rewrite_quarter_turns(reduce_phases(e, allowed), allowed);
+}
 
-Expression drop_zero_products(const Expression& e) {
+Expression drop_zero_products(const Expression& e, const OperatorSet& allowed) {
   auto is_zero = [&e](std::size_t i) { return e[i].op == Op::Const && e[i].value == 0.0; };
   for (std::size_t i = 0; i < e.size(); ++i) {
     const Node& n = e[i];
     const bool zero = (n.op == Op::Mul && (is_zero(e.left_child(i)) || is_zero(e.right_child(i)))) ||
                       (n.op == Op::Div && is_zero(e.left_child(i)));
-    if (zero) return drop_zero_products(simplify(e.replace_subtree(i, Expression::constant(0.0))));
+    if (zero) return drop_zero_products(simplify(e.replace_subtree(i, Expression::constant(0.0)), allowed), allowed);
   }
   return e;
 }
@@ -211,7 +220,9 @@ std::optional<double> short_decimal(double v) {
 
 }  // namespace
 
-Expression rational_coefficients(const Expression& e) {
+Expression rational_coefficients(const Expression& e, const OperatorSet& allowed) {
+  // Each rewrite below writes a division (and a product for p != ±1): none without /.
+  if (!allowed.allows(Op::Div)) return e;
   // c = p/q to round-off with q <= 12 or q a power of two up to 256, for c that needs more than
   // 3 decimals. The powers of two come from completed squares in exact polynomial fits
   // (x·((x(x + 1/2) + 3/8)² + 5x/8 + 55/64) is x⁵ + x⁴ + x³ + x² + x); a value that matches p/q
@@ -230,9 +241,10 @@ Expression rational_coefficients(const Expression& e) {
     if (e[i].op != Op::Div) continue;
     const auto pq = fraction(e.right_child(i));
     if (!pq || e[e.left_child(i)].op == Op::Const) continue;
+    if (!allowed.allows(Op::Mul)) continue;
     const Expression replacement = Expression::binary(Op::Mul, Expression::constant(pq->second / pq->first),
                                                       e.subtree(e.left_child(i)));
-    return rational_coefficients(e.replace_subtree(i, replacement));
+    return rational_coefficients(e.replace_subtree(i, replacement), allowed);
   }
   for (std::size_t i = 0; i < e.size(); ++i) {
     if (e[i].op != Op::Mul) continue;
@@ -249,7 +261,7 @@ Expression rational_coefficients(const Expression& e) {
     const Expression numerator =
         std::abs(p) == 1 ? u : Expression::binary(Op::Mul, Expression::constant(std::abs(p)), u);
     const Expression replacement = Expression::binary(Op::Div, numerator, Expression::constant(p < 0 ? -q : q));
-    return rational_coefficients(e.replace_subtree(i, replacement));
+    return rational_coefficients(e.replace_subtree(i, replacement), allowed);
   }
   // A fraction elsewhere (a term of a sum, an argument) is written p/q as it stands.
   for (std::size_t i = 0; i < e.size(); ++i) {
@@ -257,7 +269,7 @@ Expression rational_coefficients(const Expression& e) {
     if (!pq) continue;
     const Expression replacement =
         Expression::binary(Op::Div, Expression::constant(pq->first), Expression::constant(pq->second));
-    return rational_coefficients(e.replace_subtree(i, replacement));
+    return rational_coefficients(e.replace_subtree(i, replacement), allowed);
   }
   return e;
 }
@@ -273,10 +285,11 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
   // An exact fit may have any small-denominator fraction (1/3 in physics laws); an approximate
   // one only quarters and thirds at most, which read as simplifications rather than artefacts.
   const int max_denominator = loss <= loss_floor ? 12 : 4;
-  // With sin or cos about, a constant near a multiple of π/2 may be a phase the noise blurred:
-  // feynman_I_29_16 at noise 0.01 was found with sin(θ1 − θ2 − 1.5717) for −cos(θ1 − θ2).
-  bool periodic = false;
-  for (const Node& node : e.nodes()) periodic |= node.op == Op::Sin || node.op == Op::Cos;
+  // With a periodic function about, a constant near a multiple of a quarter period may be a
+  // phase the noise blurred (sin(u − 1.5717) for −cos(u)): those multiples are candidates too.
+  double quarter_period = 0;
+  for (const Node& node : e.nodes())
+    if (const double p = op_info(node.op).period; p > 0) quarter_period = std::max(quarter_period, p / 4);
   std::vector<char> fixed(nconst, 0);
   ConstantOptimizer<double> optimizer;
   LossEvaluator<double> evaluator(false);
@@ -289,10 +302,9 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
   for (std::size_t k = 0; k < nconst; ++k) {
     const double c = e.constants()[k];
     std::vector<double> candidates = simple_values(c, max_denominator);
-    if (periodic) {
-      constexpr double half_pi = std::numbers::pi / 2;
-      const double turns = std::round(c / half_pi);
-      if (turns != 0 && std::abs(turns) <= 8) candidates.push_back(turns * half_pi);
+    if (quarter_period > 0) {
+      const double turns = std::round(c / quarter_period);
+      if (turns != 0 && std::abs(turns) <= 8) candidates.push_back(turns * quarter_period);
     }
     // On an exact fit, after the fractions: p·π/q and p/(q·π) to round-off (feynman_III_4_33's
     // 2π and 1/(2π)). Not on approximate fits: those multiples are dense enough that some lies
@@ -336,17 +348,18 @@ namespace {
 // or the denominator of 8/(...)), constants snapped as for any member, when that is no longer
 // than the member: the same function in the form people write (see polynomial.hpp). The full
 // data confirms it with the BIC allowance per constant.
-void expand_polynomial(FrontMember& out, const PolishData& data, double loss_floor) {
+void expand_polynomial(FrontMember& out, const PolishData& data, double loss_floor, const OperatorSet& allowed) {
   Expression trial = expand_polynomials(out.expression);
   if (trial == out.expression) return;
   // Often longer before snapping: cancelled terms (√2·x2² − √2·x2²) are left as round-off.
-  trial = simplify_algebra(trial);
+  trial = simplify_algebra(trial, allowed);
   const auto constants = static_cast<double>(trial.num_constants());
   LossEvaluator<double> evaluator(false);
   double sample_loss = evaluator.loss(trial, data.sample).loss;
   snap_constants(trial, sample_loss, data.sample, loss_floor);
-  trial = drop_zero_products(simplify_algebra(trial));
-  if (trial.complexity() > out.expression.complexity() || trial == out.expression) return;
+  trial = drop_zero_products(simplify_algebra(trial, allowed), allowed);
+  // The expanded sum may need operators the factored form did not (- for negative terms, /).
+  if (trial.complexity() > out.expression.complexity() || trial == out.expression || !allowed.allows(trial)) return;
   const double full_loss = evaluator.loss(trial, data.full).loss;
   const double n = static_cast<double>(data.full.rows);
   if (full_loss <= std::max(loss_floor, out.loss * std::exp(constants * std::log(n) / n))) {
@@ -360,7 +373,7 @@ void expand_polynomial(FrontMember& out, const PolishData& data, double loss_flo
 // was found as 2·sqrt(square(sqrt(square(cos(x2)·sin(x1)))))): u or −u is the same function
 // there, shorter, and what a person (or a symbolic comparison) expects. Kept only if the loss
 // on the full data stays the same to round-off.
-void remove_roots_of_squares(FrontMember& out, const PolishData& data, double loss_floor) {
+void remove_roots_of_squares(FrontMember& out, const PolishData& data, double loss_floor, const OperatorSet& allowed) {
   LossEvaluator<double> evaluator(false);
   for (bool changed = true; changed;) {
     changed = false;
@@ -370,9 +383,9 @@ void remove_roots_of_squares(FrontMember& out, const PolishData& data, double lo
       if (!((outer == Op::Sqrt && inner == Op::Square) || (outer == Op::Square && inner == Op::Sqrt))) continue;
       const Expression u = e.subtree(i - 2);
       std::vector<Expression> candidates{u};
-      if (outer == Op::Sqrt) candidates.push_back(Expression::unary(Op::Neg, u));
+      if (outer == Op::Sqrt && allowed.allows(Op::Neg)) candidates.push_back(Expression::unary(Op::Neg, u));
       for (const Expression& c : candidates) {
-        Expression trial = simplify_algebra(e.replace_subtree(i, c));
+        Expression trial = simplify_algebra(e.replace_subtree(i, c), allowed);
         const double loss = evaluator.loss(trial, data.full).loss;
         if (loss <= std::max(loss_floor, out.loss * (1 + 1e-9))) {
           out.expression = std::move(trial);
@@ -388,8 +401,10 @@ void remove_roots_of_squares(FrontMember& out, const PolishData& data, double lo
 }  // namespace
 
 FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor) {
+  // Every rewrite keeps to the user's operators: an equation of allowed operators stays one.
+  const OperatorSet allowed = options.operator_set();
   FrontMember out;
-  out.expression = simplify_algebra(m.expr);
+  out.expression = simplify_algebra(m.expr, allowed);
   if (options.optimize_constants && out.expression.num_constants() > 0) {
     ConstantOptimizer<double> optimizer;
     SearchRng rng(fit_seed(out.expression.hash(true), options.seed));
@@ -402,16 +417,16 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
       settings.restarts = 0;
       improved |= optimizer.optimize(out.expression, data.full, rng, settings).improved;
     }
-    if (improved) out.expression = simplify_algebra(out.expression);  // constants may have reached 0 or 1 exactly
+    if (improved) out.expression = simplify_algebra(out.expression, allowed);  // constants may have reached 0 or 1 exactly
   }
   LossEvaluator<double> evaluator(false);
   out.loss = evaluator.loss(out.expression, data.full).loss;
-  remove_roots_of_squares(out, data, loss_floor);
+  remove_roots_of_squares(out, data, loss_floor, allowed);
   if (options.snap_constants) {
     Expression trial = out.expression;
     double sample_loss = data.sampled ? evaluator.loss(trial, data.sample).loss : out.loss;
     snap_constants(trial, sample_loss, data.sample, loss_floor);
-    trial = drop_zero_products(simplify_algebra(trial));
+    trial = drop_zero_products(simplify_algebra(trial, allowed), allowed);
     const double full_loss = evaluator.loss(trial, data.full).loss;
     // The full data confirms the snaps with the same BIC allowance per constant.
     const double n = static_cast<double>(data.full.rows);
@@ -420,12 +435,17 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
       out.expression = std::move(trial);
       out.loss = full_loss;
     }
-    expand_polynomial(out, data, loss_floor);
+    expand_polynomial(out, data, loss_floor, allowed);
   }
   out.expression =
-      rational_coefficients(shorten_with_operators(rewrite_phase_shifts(out.expression), options.unary_operators));
+      rational_coefficients(shorten_with_operators(rewrite_phase_shifts(out.expression, allowed), allowed), allowed);
   out.loss = evaluator.loss(out.expression, data.full).loss;
   out.complexity = out.expression.complexity();
+  // A member of allowed operators (the search makes no other) is polished into one; anything
+  // else is a bug to report, not an equation to return.
+  if (const auto op = allowed.first_outside(out.expression))
+    throw std::logic_error("polishing wrote the operator '" + op_info(*op).name + "', which is not allowed, into " +
+                           "an equation (internal error)");
   return out;
 }
 

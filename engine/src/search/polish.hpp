@@ -47,18 +47,19 @@ std::vector<std::size_t> polish_sample_rows(std::size_t n);
 FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor);
 
 // Rewrites sin/cos of (u ± k·π/2) as ±sin(u) or ±cos(u) when the constant is a multiple of
-// π/2 to round-off: the same function with two nodes fewer, and the form people write.
-Expression rewrite_phase_shifts(const Expression& e);
+// π/2 to round-off: the same function with two nodes fewer, and the form people write. Only
+// where the result's operators (cos for sin and back, neg) are allowed.
+Expression rewrite_phase_shifts(const Expression& e, const OperatorSet& allowed = OperatorSet::all());
 
 // Replaces u·0, 0·u and 0/u by 0 and simplifies. Not an identity for every u (inf·0 is NaN),
 // so callers keep the result only if the loss on the data is unchanged.
-Expression drop_zero_products(const Expression& e);
+Expression drop_zero_products(const Expression& e, const OperatorSet& allowed = OperatorSet::all());
 
 // Writes c·u with c = p/q (q <= 12) that needs more than 3 decimals as u / q or p·u / q:
 // 0.3333333333333333·u -> u / 3, -0.6666666666666666·u -> 2·u / -3. The form people write
 // (with two nodes more when p != ±1): a long decimal is read back, by people and by rules that
-// round constants to a few decimals, as a different number.
-Expression rational_coefficients(const Expression& e);
+// round constants to a few decimals, as a different number. Only where / is allowed.
+Expression rational_coefficients(const Expression& e, const OperatorSet& allowed = OperatorSet::all());
 
 // Snaps the constants of e to simple values where the loss allows (updates e and loss).
 void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor);

@@ -46,11 +46,9 @@ json options_to_json(const SearchOptions& o) {
           {"linear_scaling", o.linear_scaling},
           {"operator_subsets", o.operator_subsets},
           {"subset_redraw_iterations", o.subset_redraw_iterations},
-          {"outer_epochs", o.outer_epochs},
-          {"numerator_epochs", o.numerator_epochs},
-          {"scale_numerator_epochs", o.scale_numerator_epochs},
-          {"envelope_epochs", o.envelope_epochs},
-          {"merge_variables", o.merge_variables},
+          {"views", o.views},
+          {"schedule", o.schedule},
+          {"scale_numerator_views", o.scale_numerator_views},
           {"crossover_probability", o.crossover_probability},
           {"annealing", o.annealing},
           {"alpha", o.alpha},
@@ -99,7 +97,7 @@ json result_to_json(const SearchResult& r, const SearchOptions& options) {
             {"cpu_seconds", r.stats.cpu_seconds},
             {"stop_reason", to_string(r.stats.stop_reason)},
             {"merged_variables", r.stats.merged_variables},
-            {"envelope", r.stats.envelope}}},
+            {"views_searched", r.stats.views_searched}}},
           {"options", options_to_json(options)}};
 }
 

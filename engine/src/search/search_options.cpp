@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "symtorch/engine/random.hpp"
+#include "view_schedule.hpp"
+#include "views/problem_view.hpp"
 
 namespace symtorch {
 namespace {
@@ -42,6 +44,9 @@ void require(bool ok, const std::string& message) {
 }
 
 bool contains(const std::vector<Op>& v, Op op) { return std::find(v.begin(), v.end(), op) != v.end(); }
+bool contains_name(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 }  // namespace
 
@@ -75,10 +80,20 @@ void SearchOptions::validate() const {
   require(!target_loss || (std::isfinite(*target_loss) && *target_loss >= 0), "target loss must be finite and >= 0");
   require(subset_redraw_iterations >= 0,
           "subset_redraw_iterations must be >= 0 (got " + std::to_string(subset_redraw_iterations) + ")");
+  for (const auto& kind : views) {
+    if (!search_detail::find_view_kind(kind)) {
+      std::string known;
+      for (const auto* k : search_detail::view_kinds()) known += (known.empty() ? "" : ", ") + k->name();
+      throw std::invalid_argument("unknown problem view '" + kind + "' (known: " + known + ")");
+    }
+  }
+  if (!schedule.empty()) search_detail::ViewSchedule::parse(schedule);  // throws naming the bad epoch
   require(operator_subsets >= 0 && operator_subsets <= 1,
           "operator_subsets is the fraction of islands that use it: 0..1 (got " + std::to_string(operator_subsets) + ")");
   require(linear_scaling >= 0 && linear_scaling <= 1,
           "linear_scaling is the fraction of islands that use it: 0..1 (got " + std::to_string(linear_scaling) + ")");
+  require(linear_scaling == 0 || (contains(binary_operators, Op::Mul) && contains(binary_operators, Op::Add)),
+          "linear_scaling writes a*f + b into the equations: it needs * and + among the binary operators");
   require(std::isfinite(parsimony) && parsimony >= 0, "parsimony must be >= 0");
   require(std::isfinite(adaptive_parsimony_scaling) && adaptive_parsimony_scaling >= 0,
           "adaptive_parsimony_scaling must be >= 0");
@@ -136,48 +151,9 @@ bool SearchOptions::redrawn_subset_island(int island) const {
   return subset_redraw_iterations > 0 && subset_island(island);
 }
 
-std::vector<Op> SearchOptions::island_unary_operators(int island, int epoch) const {
-  if (!subset_island(island)) return unary_operators;
-  // All subset islands share one subset per epoch, so they exchange migrants and search that
-  // language together (one island alone on {log} did not find log(x^3+x^2+x+1) in a minute;
-  // 31 islands on {log} found it in 7 iterations). The schedule first tries no unary operator,
-  // then each alone, in the order given, then random subsets (each operator kept with
-  // probability 1/2) from their own stream, so the draw does not shift any other random draw.
-  const auto fixed = static_cast<int>(unary_operators.size()) + 1;
-  if (epoch == 0) return {};
-  if (epoch < fixed) return {unary_operators[static_cast<std::size_t>(epoch - 1)]};
-  auto rng = SearchRng::stream(seed ^ 0x5EB5E7ull, static_cast<std::uint64_t>(epoch));
-  std::vector<Op> kept;
-  for (const Op op : unary_operators)
-    if (rng.coin()) kept.push_back(op);
-  return kept;
-}
+bool SearchOptions::view_enabled(const std::string& kind) const { return contains_name(views, kind); }
 
-namespace {
-
-// The epoch's place k in the outer-epoch cycle that follows the fixed epochs, or -1.
-int outer_cycle_position(const SearchOptions& o, int epoch) {
-  const auto fixed = static_cast<int>(o.unary_operators.size()) + 1;
-  if (o.subset_redraw_iterations <= 0 || epoch < fixed) return -1;
-  return epoch - fixed;
-}
-
-}  // namespace
-
-int SearchOptions::epoch_outer_operator(int epoch, int count) const {
-  const int k = outer_cycle_position(*this, epoch);
-  return outer_epochs && count > 0 && k >= 0 && k % 2 == 0 ? (k / 2) % count : -1;
-}
-
-int SearchOptions::epoch_numerator_variable(int epoch, int count) const {
-  const int k = outer_cycle_position(*this, epoch);
-  return numerator_epochs && count > 0 && k >= 0 && k % 4 == 1 ? (k / 4) % count : -1;
-}
-
-bool SearchOptions::envelope_epoch(int epoch) const {
-  const int k = outer_cycle_position(*this, epoch);
-  return envelope_epochs && k >= 0 && k % 4 == 3;
-}
+OperatorSet SearchOptions::operator_set() const { return OperatorSet(binary_operators, unary_operators); }
 
 bool SearchOptions::use_batching(std::size_t rows) const {
   if (batching == 0) return rows > 10000 && rows > batch_size;

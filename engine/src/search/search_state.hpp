@@ -11,6 +11,7 @@
 
 #include "symtorch/engine/expression.hpp"
 #include "symtorch/engine/random.hpp"
+#include "views/problem_view.hpp"
 
 namespace symtorch::search_detail {
 
@@ -74,8 +75,11 @@ struct SearchState {
   HallOfFame hall_of_fame;
   ComplexityFrequencies frequencies;
   std::uint64_t evaluations = 0;
-  // Variables of the merged problem (symmetry.hpp), found once during the search; empty = none.
-  std::vector<Expression> merged_variables;
+  // Problem views (views/problem_view.hpp) as (kind, parameters): the view the subset islands
+  // search this epoch (none: the user's problem), and the views found during the search that
+  // apply under every later epoch's view (merged variables).
+  std::optional<ViewSpec> epoch_view;
+  std::vector<ViewSpec> found_views;
 };
 
 }  // namespace symtorch::search_detail

@@ -79,7 +79,7 @@ class SurrogateProbe {
 
 }  // namespace
 
-std::vector<Expression> merged_variables(const Expression& surrogate, const Dataset& data) {
+std::vector<Expression> merged_variables(const Expression& surrogate, const Dataset& data, const OperatorSet& allowed) {
   const auto nf = static_cast<std::uint32_t>(data.num_features());
   if (nf < 2 || data.rows() == 0) return {};
   const SurrogateProbe probe(surrogate, data);
@@ -97,6 +97,7 @@ std::vector<Expression> merged_variables(const Expression& surrogate, const Data
     for (std::uint32_t j = i + 1; j < nf; ++j) {
       const double shift = 0.25 * 0.5 * (spreads[i] + spreads[j]);
       for (const Combination c : {Combination::Product, Combination::Ratio, Combination::Sum, Combination::Difference}) {
+        if (!allowed.allows(combined(c, i, j).nodes().back().op)) continue;
         const Move m = level_set_move(c, shift);
         const double alone = std::min(probe.change(i, m.step_i, std::nullopt, 0, m.scale),
                                       probe.change(j, m.step_j, std::nullopt, 0, m.scale));

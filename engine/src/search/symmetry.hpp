@@ -10,6 +10,7 @@
 
 #include "symtorch/engine/dataset.hpp"
 #include "symtorch/engine/expression.hpp"
+#include "symtorch/engine/operator_set.hpp"
 
 namespace symtorch::search_detail {
 
@@ -17,7 +18,9 @@ namespace symtorch::search_detail {
 // (x_i*x_j, x_i/x_j, x_i + x_j or x_i - x_j; disjoint pairs, where pairs overlap the most
 // clearly symmetric wins; in order of i), then each variable left unmerged. Empty when no pair merges, or when a merged variable would
 // not be finite on every row of `data`. Tested on at most 64 rows of `data`
-// (an exact symmetry shows on any row; the merged variables are checked on all of them).
-std::vector<Expression> merged_variables(const Expression& surrogate, const Dataset& data);
+// (an exact symmetry shows on any row; the merged variables are checked on all of them). Only
+// combinations whose operator is allowed are tested.
+std::vector<Expression> merged_variables(const Expression& surrogate, const Dataset& data,
+                                         const OperatorSet& allowed = OperatorSet::all());
 
 }  // namespace symtorch::search_detail

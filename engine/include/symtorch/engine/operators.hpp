@@ -50,6 +50,15 @@ inline constexpr std::size_t kMaxOps = 64;
 using UnaryFn = std::function<double(double)>;
 using BinaryFn = std::function<double(double, double)>;
 
+class Expression;
+
+// f(-x) = f(x) (Even) or f(-x) = -f(x) (Odd), for every real x.
+enum class Parity : std::uint8_t { None, Even, Odd };
+
+// Where a unary operator is finite on finite input: every real, x >= 0 (sqrt), x > 0 (log),
+// x != 0 (inv), or away from the poles of tan (Poles).
+enum class Domain : std::uint8_t { Real, NonNegative, Positive, NonZero, Poles };
+
 struct OperatorInfo {
   Op op{};
   std::string name;        // parser/printer name, e.g. "sin", "+"
@@ -70,6 +79,25 @@ struct OperatorInfo {
   UnaryFn unary_derivative;
   std::function<std::pair<double, double>(double, double)> binary_derivative;
   bool user = false;
+
+  // --- traits: what the simplifier, polishing, reformulations and backends know of an
+  // operator, in one place (built-ins; user operators have none) ---
+  Parity parity = Parity::None;
+  double period = 0;  // f(x + period) = f(x) for every x; 0 = not periodic
+  Domain domain = Domain::Real;
+  // x from y = f(x), for a unary f that is one-to-one on the reals and not affine: the target
+  // transform of a reformulated search y = f(g) (fit g to inverse(y)). NaN where y is outside
+  // f's range. Null where f has no such inverse (sin, square, abs: not one-to-one; neg: affine,
+  // so the transformed problem is the same problem).
+  double (*inverse)(double) = nullptr;
+  // Computed by a math library call (libm / libmvec / SLEEF on the CPU, libdevice on the GPU)
+  // rather than by an instruction: exp, log, sin, cos, tan, tanh, pow.
+  bool math_library = false;
+  // d f(a) given the operand a and its derivative da (chain rule included), for unary
+  // built-ins; used by derivative.cpp. Null for binary operators, whose rules depend on which
+  // operand varies (derivative.cpp), and for user operators (their partials below).
+  Expression (*derivative_rule)(const Expression& a, const Expression& da) = nullptr;
+
   // For a user operator registered with a derivative: the internal operators that compute its
   // partial derivatives, one per operand ("name_d" for unary, "name_d0"/"name_d1" for binary).
   // The symbolic derivative (derivative.cpp) builds trees from them; empty = not differentiable.

@@ -56,6 +56,12 @@ class ParetoFront {
   // `samples`: the (effective) number of rows the losses are means over; Bic needs it.
   static ParetoFront from_candidates(std::vector<FrontMember> candidates, double loss_floor = 0.0,
                                      double samples = 0.0);
+  // The operators its equations were searched with: printing writes constants such as 2π as
+  // `2 * pi` only where those operators are allowed (printer.hpp).
+  const OperatorSet& operators() const { return operators_; }
+  void set_operators(OperatorSet operators) { operators_ = std::move(operators); }
+  // Member i's equation as text.
+  std::string equation(std::size_t i, const std::vector<std::string>& variables, Format format = Format::Infix) const;
 
   const std::vector<FrontMember>& members() const { return members_; }
   std::size_t size() const { return members_.size(); }
@@ -75,6 +81,7 @@ class ParetoFront {
   std::vector<FrontMember> members_;
   double loss_floor_ = 0.0;
   double samples_ = 0.0;
+  OperatorSet operators_ = OperatorSet::all();
 };
 
 // Parses "best", "accuracy", "bic" or a complexity number. Throws std::invalid_argument.

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "symtorch/engine/expression.hpp"
+#include "symtorch/engine/operator_set.hpp"
 
 namespace symtorch {
 
@@ -34,6 +35,10 @@ enum class Format { Infix, Latex, C, SymPy, Torch };
 // `variables` is not empty and has no name for a feature the expression uses, or if `e` is empty.
 std::string to_string(const Expression& e, const std::vector<std::string>& variables = {},
                       Format format = Format::Infix);
+// The same, with constants that are multiples of pi written as `2 * pi`, `pi / 2`, `-pi`, ... only
+// where the operators that text reads back as are allowed (the equations of a search).
+std::string to_string(const Expression& e, const std::vector<std::string>& variables, Format format,
+                      const OperatorSet& allowed);
 
 // Shortest text that parses back to exactly `v` ("inf", "-inf", "nan", "-nan" for non-finite;
 // "-0" for negative zero).

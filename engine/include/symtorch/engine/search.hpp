@@ -40,12 +40,12 @@ struct SearchStats {
   double cpu_seconds = 0;             // CPU time of the process during this call (all threads)
   StopReason stop_reason = StopReason::Iterations;
   // Variables the subset islands searched over in place of the original ones, written over
-  // them (e.g. "h * omega"), then the unmerged ones; empty if no symmetry was found
-  // (SearchOptions::merge_variables).
+  // them (e.g. "h * omega"), then the unmerged ones; empty if no symmetry was found (the
+  // "merge" view, SearchOptions::views).
   std::vector<std::string> merged_variables;
-  // The envelope h of an oscillating target whose y / h the subset islands searched in envelope
-  // epochs (e.g. "square(x1) * x1 / exp(x1)"); empty if none (SearchOptions::envelope_epochs).
-  std::string envelope;
+  // The problem views the subset islands searched, in the order first searched (e.g.
+  // "y = sqrt(f)", "y = h * f, h = square(x1) * x1 / exp(x1)"; SearchOptions::views).
+  std::vector<std::string> views_searched;
 };
 
 struct SearchProgress {

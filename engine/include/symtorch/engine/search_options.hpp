@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "symtorch/engine/operator_set.hpp"
 #include "symtorch/engine/operators.hpp"
 
 namespace symtorch {
@@ -89,52 +90,34 @@ struct SearchOptions {
   // built from it. With many unary operators, forms that need few of them (a rational
   // function, log of a polynomial) drown among exp/cos compositions that fit almost as well;
   // islands without those operators explore the plain forms. The subset changes every
-  // subset_redraw_iterations (an "epoch"): first none, then each unary operator alone in the
-  // order given, then random subsets (each operator kept with probability 1/2, drawn from
-  // (seed, epoch)). At each change the subset islands restart from random trees, and they take
-  // no hall-of-fame migrants: its polished approximations would crowd out every fresh tree.
-  // 0 = PySR (every island uses every operator).
+  // subset_redraw_iterations (an "epoch") as `schedule` says. At each change the subset
+  // islands restart from random trees, and they take no hall-of-fame migrants: its polished
+  // approximations would crowd out every fresh tree. 0 = PySR (every island uses every
+  // operator).
   double operator_subsets = 0.75;
   bool subset_island(int island) const;
-  // Iterations per subset; 0 = the first subset (no unary operator) for the whole search, with
-  // filtered hall-of-fame migration.
+  // Iterations per epoch; 0 = the first subset (no unary operator) for the whole search, with
+  // filtered hall-of-fame migration, and no problem views.
   int subset_redraw_iterations = 16;
   bool redrawn_subset_island(int island) const;
-  // The unary operators of an island during `epoch` (= iteration / subset_redraw_iterations).
-  std::vector<Op> island_unary_operators(int island, int epoch = 0) const;
-  // Outer epochs: after the fixed epochs (none, then each operator alone), the subset islands
-  // search reformulated targets in a cycle of four epochs:
-  // 1, 3. y = g(f) with g in sqrt/log/exp (those listed as unary operators whose inverse is
-  //    finite on the data; each in turn): they fit f to g⁻¹(y) with that epoch's random subset
-  //    less g;
-  // 2. y = x_k / f (numerator epochs; each variable in turn, merged ones included, where x_k / y
-  //    is finite): they fit f to x_k / y. A quotient whose denominator holds the numerator's
-  //    variable, as Planck's x/(exp(c·x/v) − 1), is hard to grow; x/y = exp(c·x/v) − 1 is not;
-  // 4. y = h·f where y oscillates under an envelope h = Π x_k^a·e^(b·x_k) read off the data
-  //    (envelope epochs; keijzer_4's x³·e⁻ˣ): they fit f to y / h with every unary operator.
-  //    Without such an envelope, the plain random subset.
-  // Their finds enter the hall of fame as g(f), x_k / f or h·f, judged on y.
-  // Off with mini-batches (each restored find would need a full-data evaluation).
-  bool outer_epochs = true;
-  bool numerator_epochs = true;
-  // During numerator epochs the subset islands judge their candidates with linear scaling,
-  // whatever linear_scaling says: x_k / y comes with a free scale and offset
-  // (x/y = 2π·exp(x/(2π·v)) − 2π for Planck's law). Not during outer-operator epochs: there
-  // a·f + b fits approximations of y² as well, and feynman_I_29_16 was no longer found in 60 s.
-  bool scale_numerator_epochs = true;
-  bool envelope_epochs = true;
-  // Whether the subset islands search y / h during `epoch` (when the data has an envelope h).
-  bool envelope_epoch(int epoch) const;
-  // Which of `count` outer operators (numerator variables) the subset islands use during
-  // `epoch`, or -1 for none.
-  int epoch_outer_operator(int epoch, int count) const;
-  int epoch_numerator_variable(int epoch, int count) const;
-  // Merged variables: at each epoch change, until it succeeds, the most accurate equation found
-  // so far (if R² >= 0.9999) is tested for pairs of variables that it depends on only through
-  // x_i·x_j, x_i/x_j, x_i + x_j or x_i − x_j (AI Feynman's symmetry tests). From then on the subset
-  // islands search over the merged variables, and their finds are written out over the original
-  // ones. Off with mini-batches, as outer epochs.
-  bool merge_variables = true;
+  // What the subset islands do in each epoch: their operator subset and the problem view they
+  // search (engine/src/search/view_schedule.hpp). Empty = the standard schedule,
+  // "none, each | half:outer, half:numerator, half:outer, half:envelope": first no unary
+  // operator, then each alone, then a repeated cycle of four epochs with random halves of the
+  // unary operators, searching y = g(f), y = x_k / f, y = g(f) and y = h·f in turn.
+  std::string schedule;
+  // The problem views the search may use (engine/src/search/views/problem_view.hpp): "outer"
+  // (y = g(f), fit f to g⁻¹(y)), "numerator" (y = x_k / f), "envelope" (y = h·f under an
+  // envelope h of an oscillating target), "merge" (variables merged where accurate equations
+  // depend on two only through x_i·x_j, x_i/x_j, x_i + x_j or x_i − x_j). Their finds enter the
+  // hall of fame written over the original variables and judged on y. A view whose written-out
+  // form needs an operator the user did not allow is never used. Off with mini-batches (each
+  // restored find would need a full-data evaluation).
+  std::vector<std::string> views{"outer", "numerator", "envelope", "merge"};
+  bool view_enabled(const std::string& kind) const;
+  // Numerator views judge their candidates with linear scaling (where * and + are allowed):
+  // x_k / y comes with a free scale and offset.
+  bool scale_numerator_views = true;
   int warmup_maxsize_iterations = 0;       // grow maxsize from 3 over this many iterations
 
   // --- evolution ---
@@ -199,6 +182,9 @@ struct SearchOptions {
 
   // Throws std::invalid_argument naming the first inconsistent option.
   void validate() const;
+  // The operators every equation of the search may contain: binary_operators and
+  // unary_operators.
+  OperatorSet operator_set() const;
   // Whether mini-batching is used for data with `rows` rows.
   bool use_batching(std::size_t rows) const;
 };

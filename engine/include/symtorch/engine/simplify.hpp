@@ -22,10 +22,14 @@
 #include <span>
 
 #include "symtorch/engine/expression.hpp"
+#include "symtorch/engine/operator_set.hpp"
 
 namespace symtorch {
 
-Expression simplify(const Expression& e);
+// Every function here takes the operators its result may contain (`allowed`, default every
+// operator): a rule whose result needs another operator (x + (-y) -> x - y without -, x * -1 ->
+// -x without neg) is not applied, so an equation of allowed operators stays one.
+Expression simplify(const Expression& e, const OperatorSet& allowed = OperatorSet::all());
 // Only folds subtrees that contain no variables into single constants.
 Expression fold_constants(const Expression& e);
 
@@ -38,14 +42,14 @@ Expression fold_constants(const Expression& e);
 //   constants merged through sums: (u + c) + d -> u + (c + d), (u + c) ± v -> (u ± v) + c;
 //   like terms: c·u ± d·u -> (c ± d)·u (also u + u -> 2·u); u - u -> 0, u / u -> 1.
 // A merge that would produce a non-finite constant is not done.
-Expression simplify_algebra(const Expression& e);
+Expression simplify_algebra(const Expression& e, const OperatorSet& allowed = OperatorSet::all());
 
-// Rewrites that shorten an equation and keep its value, given the unary operators it may use:
-// u·u -> square(u) (when square is one of them; bit-exact: both round x·x once), and for the
-// even functions cos, square, abs: f(-u) -> f(u) (-u written as neg(u) or (-1)·u), and
-// cos(c·u), abs(c·u) -> cos(-c·u), abs(-c·u) for c < 0 (same size; one form for the cache).
+// Rewrites that shorten an equation and keep its value, given the operators it may use:
+// u·u -> square(u) (when square is allowed; bit-exact: both round x·x once), and for the
+// even functions (Parity::Even: cos, square, abs): f(-u) -> f(u) (-u written as neg(u) or
+// (-1)·u), and f(c·u) -> f(-c·u) for c < 0 (same size; one form for the cache).
 // Found as sin(x1*x1)*cos(-x1) - 1 (complexity 10), nguyen_5's law is sin(square(x1))*cos(x1) - 1
 // (8): on noisy data the longer form loses its complexity slot to shapes that fit the noise.
-Expression shorten_with_operators(const Expression& e, std::span<const Op> unary);
+Expression shorten_with_operators(const Expression& e, const OperatorSet& allowed);
 
 }  // namespace symtorch

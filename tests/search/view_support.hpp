@@ -1,5 +1,6 @@
-// Helpers shared by the tests of reformulated searches (outer, numerator and envelope epochs):
-// a small deterministic search, and reading what a search left in its checkpoints.
+// Helpers shared by the tests of problem views (outer, numerator, envelope, merge) and the
+// searches that use them: a small deterministic search, reading what a search left in its
+// checkpoints, and a view kind's applicable views.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../../engine/src/search/views/problem_view.hpp"
 #include "symtorch/engine/search.hpp"
 
 namespace symtorch::test_support {
@@ -59,6 +61,21 @@ inline RunBetween run_between(const Dataset& d, const SearchOptions& options, in
   std::filesystem::remove(checkpoint);
   out.gained = gained_members(before, out.after);
   return out;
+}
+
+// The views of `kind` that apply to `d` under `o`'s operators.
+inline std::vector<search_detail::ViewPtr> applicable_views(const std::string& kind, const Dataset& d,
+                                                            const SearchOptions& o,
+                                                            std::vector<Expression> accurate = {}) {
+  const OperatorSet allowed = o.operator_set();
+  const search_detail::ViewKind* k = search_detail::find_view_kind(kind);
+  if (!k) throw std::invalid_argument("no view kind " + kind);
+  return k->applicable(search_detail::ViewContext{d, allowed, o, std::move(accurate)});
+}
+
+// The one view of `kind` with these parameters, over `d`.
+inline search_detail::ViewPtr view_of(const std::string& kind, const nlohmann::json& parameters, const Dataset& d) {
+  return search_detail::view_from_spec({kind, parameters}, d);
 }
 
 }  // namespace symtorch::test_support

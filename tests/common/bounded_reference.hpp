@@ -70,10 +70,9 @@ class BoundedReference {
   }
 
  private:
-  static bool transcendental(Op op) {
-    return op == Op::Exp || op == Op::Log || op == Op::Sin || op == Op::Cos || op == Op::Tan ||
-           op == Op::Tanh || op == Op::Pow;
-  }
+  // Math-library calls (OperatorInfo::math_library) round to within 4 ulp; instructions
+  // correctly.
+  static bool transcendental(Op op) { return op_info(op).math_library; }
 
   // Result with propagated bound p from finite operands.
   static Bounded finish(Op op, double v, double p, double extra_roundings = 0) {

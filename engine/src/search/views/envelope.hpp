@@ -1,9 +1,8 @@
-// Envelopes of oscillating targets. keijzer_4, x³·e⁻ˣ·cos x·sin x·(sin²x·cos x − 1), is a
-// trigonometric polynomial (found in 3–8 s alone) under a power-law and exponential envelope;
-// grown whole it takes ~22 nodes in which no part fits well on its own, and 180 s of search do
-// not find it. The envelope shows in the data: the largest |y| in successive slices of a
-// variable follows x^a·e^(b·x). Dividing it out leaves the oscillation for the subset islands
-// to search (envelope epochs, SearchOptions::envelope_epochs).
+// Envelopes of oscillating targets (the envelope view, envelope_view.cpp). A law such as
+// x³·e⁻ˣ·cos x·sin x·(sin²x·cos x − 1) is a trigonometric polynomial under a power-law and
+// exponential envelope; grown whole it takes ~22 nodes in which no part fits well on its own.
+// The envelope shows in the data: the largest |y| in successive slices of a variable follows
+// x^a·e^(b·x). Dividing it out leaves the oscillation for the subset islands to search.
 #pragma once
 
 #include <optional>
@@ -11,7 +10,7 @@
 
 #include "symtorch/engine/dataset.hpp"
 #include "symtorch/engine/expression.hpp"
-#include "symtorch/engine/operators.hpp"
+#include "symtorch/engine/operator_set.hpp"
 
 namespace symtorch::search_detail {
 
@@ -31,8 +30,10 @@ bool oscillates(const std::vector<double>& y);
 
 // The envelope h(x) = Π x_k^a_k · exp(Σ b_k·x_k) with a_k rounded to integers and b_k to
 // halves, from the variables whose slice fit has R² >= 0.8, if y oscillates, some exponent is
-// non-zero, y/h is finite (in float as well) on every row, and exp is in `unary` (or no rate
-// is needed). Built from *, / and, where listed in `unary`, square and exp.
-std::optional<Expression> oscillation_envelope(const Dataset& data, const std::vector<Op>& unary);
+// non-zero and y/h is finite (in float as well) on every row. Built only from allowed
+// operators: * (needed), / for the factors with negative exponents (else inv for negative
+// powers and exp(b·x) with b < 0), square where allowed, exp for the rates where allowed (the
+// rates are left out otherwise). Nothing where a needed operator is not allowed.
+std::optional<Expression> oscillation_envelope(const Dataset& data, const OperatorSet& allowed);
 
 }  // namespace symtorch::search_detail

@@ -1,3 +1,8 @@
+// y = h·f: where y oscillates under an envelope h read off the data (envelope.hpp), the islands
+// fit f to y / h, weighted by h² (scaled to mean 1) so that their loss is the loss on y:
+// (y − h·f)² = h²·(y/h − f)². Unweighted, noise divided by a small envelope (x³ near x = 0)
+// would swamp y / h. They use every unary operator: the oscillation is what is left to find,
+// and a random subset lacks sin or cos half the time.
 #include "envelope.hpp"
 
 #include <Eigen/QR>
@@ -5,15 +10,15 @@
 #include <cmath>
 #include <numeric>
 
-#include "reformulation.hpp"
+#include "../checkpoint.hpp"
+#include "symtorch/engine/printer.hpp"
+#include "view_kinds.hpp"
 
 namespace symtorch::search_detail {
 namespace {
 
 constexpr std::size_t kMinSliceRows = 10, kMaxSlices = 25, kMinSlices = 5;
 constexpr double kMinR2 = 0.8;
-
-bool listed(const std::vector<Op>& ops, Op op) { return std::find(ops.begin(), ops.end(), op) != ops.end(); }
 
 // x^n, n >= 1, as square(x)·... where square is listed, else x·x·...
 Expression power_of(const Expression& x, int n, bool square) {
@@ -79,29 +84,95 @@ bool oscillates(const std::vector<double>& y) {
   return peak > 0 && static_cast<double>(above) >= needed && static_cast<double>(below) >= needed;
 }
 
-std::optional<Expression> oscillation_envelope(const Dataset& data, const std::vector<Op>& unary) {
-  if (!oscillates(data.target)) return std::nullopt;
-  const bool square = listed(unary, Op::Square), exp = listed(unary, Op::Exp);
+namespace {
+
+class EnvelopeView final : public ProblemView {
+ public:
+  explicit EnvelopeView(Expression h) : h_(std::move(h)) {}
+  ViewSpec spec() const override { return {"envelope", {{"factor", expression_to_json(h_)}}}; }
+  std::string describe(const std::vector<std::string>& names) const override {
+    return "y = h * f, h = " + to_string(h_, names);
+  }
+  Dataset transform(const Dataset& data) const override {
+    Dataset out = data;
+    const std::vector<double> h = evaluate_on_rows(h_, data);
+    if (out.weights.empty()) out.weights.assign(out.target.size(), 1.0);
+    double sum = 0;
+    for (std::size_t i = 0; i < out.target.size(); ++i) {
+      out.target[i] /= h[i];
+      sum += out.weights[i] *= h[i] * h[i];
+    }
+    for (double& w : out.weights) w *= static_cast<double>(out.weights.size()) / sum;  // mean 1
+    return out;
+  }
+  Expression restore(const Expression& f) const override { return Expression::binary(Op::Mul, h_, f); }
+  std::vector<Op> added_operators() const override {
+    std::vector<Op> ops{Op::Mul};
+    for (const Node& n : h_.nodes())
+      if (!is_leaf(n.op) && std::find(ops.begin(), ops.end(), n.op) == ops.end()) ops.push_back(n.op);
+    return ops;
+  }
+  IslandPolicy policy() const override { IslandPolicy p;
+    p.every_unary = true;
+    return p; }
+  const Expression& factor() const { return h_; }
+
+ private:
+  Expression h_;
+};
+
+class EnvelopeKind final : public ViewKind {
+ public:
+  std::string name() const override { return "envelope"; }
+  std::vector<ViewPtr> applicable(const ViewContext& c) const override {
+    const auto h = oscillation_envelope(c.data, c.allowed);
+    if (!h) return {};
+    return {std::make_shared<EnvelopeView>(*h)};
+  }
+  ViewPtr from_parameters(const nlohmann::json& p, const Dataset& data) const override {
+    if (!p.is_object() || !p.contains("factor")) throw std::runtime_error("an envelope view needs a factor");
+    return std::make_shared<EnvelopeView>(expression_of_json(p.at("factor"), data, "the envelope view's factor"));
+  }
+};
+
+}  // namespace
+
+std::optional<Expression> oscillation_envelope(const Dataset& data, const OperatorSet& allowed) {
+  if (!oscillates(data.target) || !allowed.allows(Op::Mul)) return std::nullopt;
+  const bool square = allowed.allows(Op::Square), exp = allowed.allows(Op::Exp), divide = allowed.allows(Op::Div),
+             invert = allowed.allows(Op::Inv);
   std::optional<Expression> numerator, denominator;
   for (std::size_t k = 0; k < data.num_features(); ++k) {
     const auto e = fit_variable_envelope(data, k);
     if (!e || e->r2 < kMinR2) continue;
     const Expression x = Expression::variable(static_cast<std::uint32_t>(k));
-    if (const auto power = static_cast<int>(std::lround(e->power)); power != 0)
-      multiply(power > 0 ? numerator : denominator, power_of(x, std::abs(power), square));
+    if (const auto power = static_cast<int>(std::lround(e->power)); power != 0) {
+      const Expression p = power_of(x, std::abs(power), square);
+      if (power > 0) multiply(numerator, p);
+      else if (divide) multiply(denominator, p);
+      else if (invert) multiply(numerator, Expression::unary(Op::Inv, p));
+      else return std::nullopt;
+    }
     const double rate = std::round(2 * e->rate) / 2;
     if (rate == 0 || !exp) continue;
     const double magnitude = std::abs(rate);
+    if (rate < 0 && !divide) {
+      multiply(numerator, Expression::unary(Op::Exp, Expression::binary(Op::Mul, Expression::constant(rate), x)));
+      continue;
+    }
     const Expression exponent = magnitude == 1 ? x : Expression::binary(Op::Mul, Expression::constant(magnitude), x);
     multiply(rate > 0 ? numerator : denominator, Expression::unary(Op::Exp, exponent));
   }
   if (!numerator && !denominator) return std::nullopt;
   const Expression h = !denominator ? *numerator
                        : Expression::binary(Op::Div, numerator ? *numerator : Expression::constant(1), *denominator);
-  Reformulation divided;
-  divided.factor = h;
-  if (!searchable_target(reformulated_dataset(data, divided).target)) return std::nullopt;
+  if (!searchable_target(EnvelopeView(h).transform(data).target)) return std::nullopt;
   return h;
+}
+
+const ViewKind& envelope_view_kind() {
+  static const EnvelopeKind kind;
+  return kind;
 }
 
 }  // namespace symtorch::search_detail
