@@ -44,7 +44,7 @@ struct FitArgs {
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
   bool no_progress = false, no_exact_stop = false, no_snap = false, no_scale_numerator = false;
-  std::string views = "outer,numerator,envelope,merge", schedule;
+  std::string views = "outer,numerator,envelope,merge", schedule, polish_off;
   bool niterations_given = false;
 };
 
@@ -110,6 +110,20 @@ SearchOptions make_options(const FitArgs& a) {
   o.target_loss = a.target_loss;
   o.stop_on_exact_fit = !a.no_exact_stop;
   o.snap_constants = !a.no_snap;
+  for (std::size_t start = 0; start < a.polish_off.size();) {
+    const std::size_t comma = std::min(a.polish_off.find(',', start), a.polish_off.size());
+    const std::string rule = a.polish_off.substr(start, comma - start);
+    start = comma + 1;
+    if (rule == "snap") o.snap_constants = false;
+    else if (rule == "phases") o.polish_rules.snap_phases = false;
+    else if (rule == "pi") o.polish_rules.snap_pi = false;
+    else if (rule == "polynomials") o.polish_rules.expand_polynomials = false;
+    else if (rule == "roots") o.polish_rules.drop_root_pairs = false;
+    else if (rule == "forms") o.polish_rules.rewrite_forms = false;
+    else
+      throw std::invalid_argument("--polish-off: unknown rule '" + rule +
+                                  "' (known: snap, phases, pi, polynomials, roots, forms)");
+  }
   o.parsimony = a.parsimony;
   o.linear_scaling = a.linear_scaling;
   o.operator_subsets = a.operator_subsets;
@@ -228,7 +242,12 @@ const CommandRegistration registration(
       app.add_option("--cpu-time-limit", a->cpu_time_limit, "stop after this much process CPU time (all threads)");
       app.add_option("--local-search", a->local_search, "LM steps for every new candidate with constants (default 2)");
       app.add_option("--target-loss", a->target_loss, "stop once the best loss (MSE) is at most this");
-      app.add_flag("--no-snap", a->no_snap, "keep polished constants as they are (no snapping to simple values)");
+      app.add_flag("--no-snap", a->no_snap,
+                   "keep polished constants as they are (no snapping to simple values, no polynomial expansion)");
+      app.add_option("--polish-off", a->polish_off,
+                     "polishing rules to leave out, comma-separated: snap (constants to simple values), phases "
+                     "(multiples of a quarter period), pi (multiples of pi), polynomials (expanded sums), roots "
+                     "(sqrt(square(u)) as u), forms (value-keeping rewrites: cos for shifted sin, p*u/q, square)");
       app.add_flag("--no-exact-stop", a->no_exact_stop, "keep searching after an exact fit is found");
       app.add_option("--parsimony", a->parsimony, "cost per unit complexity (default 0)");
       app.add_option("--linear-scaling", a->linear_scaling,

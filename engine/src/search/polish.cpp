@@ -274,7 +274,8 @@ Expression rational_coefficients(const Expression& e, const OperatorSet& allowed
   return e;
 }
 
-void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor) {
+void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor,
+                    const SearchOptions::PolishRules& rules) {
   const std::size_t nconst = e.num_constants();
   if (nconst == 0 || !std::isfinite(loss)) return;
   // A snap removes a free parameter; accept it when the fit worsens by no more than the BIC
@@ -302,14 +303,14 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
   for (std::size_t k = 0; k < nconst; ++k) {
     const double c = e.constants()[k];
     std::vector<double> candidates = simple_values(c, max_denominator);
-    if (quarter_period > 0) {
+    if (quarter_period > 0 && rules.snap_phases) {
       const double turns = std::round(c / quarter_period);
       if (turns != 0 && std::abs(turns) <= 8) candidates.push_back(turns * quarter_period);
     }
     // On an exact fit, after the fractions: p·π/q and p/(q·π) to round-off (feynman_III_4_33's
     // 2π and 1/(2π)). Not on approximate fits: those multiples are dense enough that some lies
     // within the BIC allowance of many a constant.
-    if (loss <= loss_floor)
+    if (loss <= loss_floor && rules.snap_pi)
       for (const auto& m : detail::pi_multiples_near(c, detail::kMaxPiDenominator, 1e-9)) candidates.push_back(m.value());
     for (double v : candidates) {
       if (v == c) {
@@ -348,7 +349,8 @@ namespace {
 // or the denominator of 8/(...)), constants snapped as for any member, when that is no longer
 // than the member: the same function in the form people write (see polynomial.hpp). The full
 // data confirms it with the BIC allowance per constant.
-void expand_polynomial(FrontMember& out, const PolishData& data, double loss_floor, const OperatorSet& allowed) {
+void expand_polynomial(FrontMember& out, const PolishData& data, double loss_floor, const OperatorSet& allowed,
+                       const SearchOptions::PolishRules& rules) {
   Expression trial = expand_polynomials(out.expression);
   if (trial == out.expression) return;
   // Often longer before snapping: cancelled terms (√2·x2² − √2·x2²) are left as round-off.
@@ -356,7 +358,7 @@ void expand_polynomial(FrontMember& out, const PolishData& data, double loss_flo
   const auto constants = static_cast<double>(trial.num_constants());
   LossEvaluator<double> evaluator(false);
   double sample_loss = evaluator.loss(trial, data.sample).loss;
-  snap_constants(trial, sample_loss, data.sample, loss_floor);
+  snap_constants(trial, sample_loss, data.sample, loss_floor, rules);
   trial = drop_zero_products(simplify_algebra(trial, allowed), allowed);
   // The expanded sum may need operators the factored form did not (- for negative terms, /).
   if (trial.complexity() > out.expression.complexity() || trial == out.expression || !allowed.allows(trial)) return;
@@ -421,11 +423,12 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
   }
   LossEvaluator<double> evaluator(false);
   out.loss = evaluator.loss(out.expression, data.full).loss;
-  remove_roots_of_squares(out, data, loss_floor, allowed);
+  const SearchOptions::PolishRules& rules = options.polish_rules;
+  if (rules.drop_root_pairs) remove_roots_of_squares(out, data, loss_floor, allowed);
   if (options.snap_constants) {
     Expression trial = out.expression;
     double sample_loss = data.sampled ? evaluator.loss(trial, data.sample).loss : out.loss;
-    snap_constants(trial, sample_loss, data.sample, loss_floor);
+    snap_constants(trial, sample_loss, data.sample, loss_floor, rules);
     trial = drop_zero_products(simplify_algebra(trial, allowed), allowed);
     const double full_loss = evaluator.loss(trial, data.full).loss;
     // The full data confirms the snaps with the same BIC allowance per constant.
@@ -435,10 +438,11 @@ FrontMember polish_member(const Member& m, const SearchOptions& options, const P
       out.expression = std::move(trial);
       out.loss = full_loss;
     }
-    expand_polynomial(out, data, loss_floor, allowed);
+    if (rules.expand_polynomials) expand_polynomial(out, data, loss_floor, allowed, rules);
   }
-  out.expression =
-      rational_coefficients(shorten_with_operators(rewrite_phase_shifts(out.expression, allowed), allowed), allowed);
+  if (rules.rewrite_forms)
+    out.expression =
+        rational_coefficients(shorten_with_operators(rewrite_phase_shifts(out.expression, allowed), allowed), allowed);
   out.loss = evaluator.loss(out.expression, data.full).loss;
   out.complexity = out.expression.complexity();
   // A member of allowed operators (the search makes no other) is polished into one; anything

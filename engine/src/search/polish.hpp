@@ -43,7 +43,8 @@ inline constexpr std::size_t kPolishSampleRows = 20000;
 std::vector<std::size_t> polish_sample_rows(std::size_t n);
 
 // Simplifies and polishes the explicit equation of m (and snaps its constants, see
-// SearchOptions::snap_constants); returns it with its double loss on the full data.
+// SearchOptions::snap_constants and polish_rules); returns it with its double loss on the full
+// data.
 FrontMember polish_member(const Member& m, const SearchOptions& options, const PolishData& data, double loss_floor);
 
 // Rewrites sin/cos of (u ± k·π/2) as ±sin(u) or ±cos(u) when the constant is a multiple of
@@ -62,7 +63,9 @@ Expression drop_zero_products(const Expression& e, const OperatorSet& allowed = 
 Expression rational_coefficients(const Expression& e, const OperatorSet& allowed = OperatorSet::all());
 
 // Snaps the constants of e to simple values where the loss allows (updates e and loss).
-void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor);
+// Phases and multiples of pi are candidates as `rules` says.
+void snap_constants(Expression& e, double& loss, const DataView<double>& data, double loss_floor,
+                    const SearchOptions::PolishRules& rules = {});
 
 // Polishes every hall-of-fame member (in parallel on the current TBB arena) and returns the
 // candidates for the final front.

@@ -97,9 +97,13 @@ void ViewManager<T>::find_views(const HallOfFame& hof, double baseline_loss) {
   for (const ViewKind* kind : view_kinds()) {
     if (kind->role() != ViewKind::Role::Variables || !options_.view_enabled(kind->name())) continue;
     ViewContext context{data_, allowed_, options_};
-    // Accurate: within 1e-4 of the variance of y (R² >= 0.9999).
+    // A merge lasts for the rest of the search, so only equations good enough to be the law
+    // are read: R² >= 0.9999, or, on noisy data, whose fit no equation can much improve on
+    // (within a factor 2 of the best loss found, which sits at the noise floor there) if they
+    // explain at least 99.9% of the variance of y.
+    const double accurate = std::min(1e-3 * baseline_loss, std::max(1e-4 * baseline_loss, 2 * hof.best_loss()));
     for (const auto& slot : hof.slots())
-      if (slot && slot->loss <= 1e-4 * baseline_loss && tested_.insert(slot->expr.hash(true)).second)
+      if (slot && slot->loss <= accurate && tested_.insert(slot->expr.hash(true)).second)
         context.accurate_equations.push_back(slot->expr);
     if (context.accurate_equations.empty()) continue;
     std::vector<ViewPtr> found;

@@ -145,8 +145,9 @@ struct SearchOptions {
   int optimizer_iterations = 8;           // Levenberg–Marquardt steps per start
   int optimizer_nrestarts = 2;
   // Levenberg–Marquardt steps given to every new candidate with constants before it is judged
-  // (Operon-style local search; PySR relies on optimizer_probability alone, i.e. 0). On the
-  // public problems at equal CPU time, 2 solved 11 of 20 exactly against 7 with 0.
+  // (Operon-style local search; PySR relies on optimizer_probability alone, i.e. 0): a
+  // candidate is judged by the best its shape can do near its constants, not by where the
+  // mutation left them (the measurement behind the default is in BENCHMARKS.md).
   int local_search_iterations = 2;
   // Final polishing of every front member (LM steps; on data over 40000 rows they run on a
   // 20000-row sample, then 10 more on the full data).
@@ -159,6 +160,21 @@ struct SearchOptions {
   // symbolically) as they should.
   // On large data the trials run on a 20000-row sample and the full data confirms the result.
   bool snap_constants = true;
+  // The other polishing rules, each on by default (their ablations are in BENCHMARKS.md):
+  struct PolishRules {
+    // With snap_constants, multiples of a quarter period of a periodic function are candidates
+    // too (a phase of 1.5717 becomes π/2), and on an exact fit p·π/q and p/(q·π).
+    bool snap_phases = true;
+    bool snap_pi = true;
+    // Polynomial parts written as expanded sums of monomials where no longer (with
+    // snap_constants; polynomial.hpp).
+    bool expand_polynomials = true;
+    // sqrt(square(u)) and square(sqrt(u)) written as ±u where u keeps one sign on the data.
+    bool drop_root_pairs = true;
+    // Rewrites that keep the value to round-off: sin(u + π/2) as cos(u), c·u with c = p/q as
+    // p·u/q, whole turns off phases, u·u as square(u), f(-u) as f(u) for even f.
+    bool rewrite_forms = true;
+  } polish_rules;
 
   // --- evaluation ---
   Precision precision = Precision::Float;  // search evaluation; polishing is always double

@@ -6,6 +6,7 @@
 #include "envelope.hpp"
 
 #include <Eigen/QR>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -18,7 +19,6 @@ namespace symtorch::search_detail {
 namespace {
 
 constexpr std::size_t kMinSliceRows = 10, kMaxSlices = 25, kMinSlices = 5;
-constexpr double kMinR2 = 0.8;
 
 // x^n, n >= 1, as square(x)·... where square is listed, else x·x·...
 Expression power_of(const Expression& x, int n, bool square) {
@@ -69,7 +69,20 @@ std::optional<VariableEnvelope> fit_variable_envelope(const Dataset& data, std::
   e.rate = coef(positive ? 1 : 0);
   e.r2 = total > 0 ? 1 - residual / total : 0;
   if (!std::isfinite(e.power) || !std::isfinite(e.rate) || !std::isfinite(e.r2)) return std::nullopt;
+  // F-test of the model (parameters - 1 degrees of freedom beyond the constant) on the slices.
+  const double params = static_cast<double>(a.cols()), n = static_cast<double>(slices);
+  e.log_residual = std::sqrt(residual / n);
+  if (e.r2 >= 1) {
+    e.p_value = 0;
+  } else if (e.r2 > 0) {
+    const double f = (e.r2 / (params - 1)) / ((1 - e.r2) / (n - params));
+    e.p_value = boost::math::cdf(boost::math::complement(boost::math::fisher_f(params - 1, n - params), f));
+  }
   return e;
+}
+
+bool VariableEnvelope::usable(std::size_t tests) const {
+  return p_value < 0.01 / static_cast<double>(std::max<std::size_t>(1, tests)) && log_residual <= std::log(2.0);
 }
 
 bool oscillates(const std::vector<double>& y) {
@@ -144,7 +157,7 @@ std::optional<Expression> oscillation_envelope(const Dataset& data, const Operat
   std::optional<Expression> numerator, denominator;
   for (std::size_t k = 0; k < data.num_features(); ++k) {
     const auto e = fit_variable_envelope(data, k);
-    if (!e || e->r2 < kMinR2) continue;
+    if (!e || !e->usable(data.num_features())) continue;
     const Expression x = Expression::variable(static_cast<std::uint32_t>(k));
     if (const auto power = static_cast<int>(std::lround(e->power)); power != 0) {
       const Expression p = power_of(x, std::abs(power), square);
