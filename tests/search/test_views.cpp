@@ -20,33 +20,6 @@ using search_detail::ViewPtr;
 
 namespace {
 
-Dataset grid_data(double (*f)(double, double), std::size_t n = 160) {
-  Dataset d;
-  d.feature_names = {"x0", "x1"};
-  d.features.assign(2, std::vector<double>(n));
-  SearchRng rng(5);
-  for (std::size_t r = 0; r < n; ++r) {
-    d.features[0][r] = -3 + 6 * rng.uniform();
-    d.features[1][r] = -3 + 6 * rng.uniform();
-    d.target.push_back(f(d.features[0][r], d.features[1][r]));
-  }
-  return d;
-}
-
-// x0..x3 uniform in [1, 5].
-Dataset four_features(int rows, std::uint64_t seed, double (*f)(const double*)) {
-  Dataset d;
-  d.feature_names = {"x0", "x1", "x2", "x3"};
-  d.features.assign(4, {});
-  SearchRng rng(seed);
-  for (int r = 0; r < rows; ++r) {
-    double x[4];
-    for (int k = 0; k < 4; ++k) d.features[static_cast<std::size_t>(k)].push_back(x[k] = 1 + 4 * rng.uniform());
-    d.target.push_back(f(x));
-  }
-  return d;
-}
-
 Dataset with_target(std::vector<double> y) {
   Dataset d;
   d.feature_names = {"x0"};

@@ -10,9 +10,38 @@
 #include <vector>
 
 #include "../../engine/src/search/views/problem_view.hpp"
+#include "symtorch/engine/random.hpp"
 #include "symtorch/engine/search.hpp"
 
 namespace symtorch::test_support {
+
+// x0, x1 uniform in [-3, 3], y = f(x0, x1).
+inline Dataset grid_data(double (*f)(double, double), std::size_t n = 160) {
+  Dataset d;
+  d.feature_names = {"x0", "x1"};
+  d.features.assign(2, std::vector<double>(n));
+  SearchRng rng(5);
+  for (std::size_t r = 0; r < n; ++r) {
+    d.features[0][r] = -3 + 6 * rng.uniform();
+    d.features[1][r] = -3 + 6 * rng.uniform();
+    d.target.push_back(f(d.features[0][r], d.features[1][r]));
+  }
+  return d;
+}
+
+// x0..x3 uniform in [1, 5].
+inline Dataset four_features(int rows, std::uint64_t seed, double (*f)(const double*)) {
+  Dataset d;
+  d.feature_names = {"x0", "x1", "x2", "x3"};
+  d.features.assign(4, {});
+  SearchRng rng(seed);
+  for (int r = 0; r < rows; ++r) {
+    double x[4];
+    for (int k = 0; k < 4; ++k) d.features[static_cast<std::size_t>(k)].push_back(x[k] = 1 + 4 * rng.uniform());
+    d.target.push_back(f(x));
+  }
+  return d;
+}
 
 // A small deterministic search (6 islands of 20) that runs its whole iteration count.
 inline SearchOptions small_search_options() {

@@ -112,7 +112,7 @@ std::optional<std::pair<long, double>> quarter_turns(double c) {
 
 // c less the whole turns 2πk nearest to it, in [-π, π]; written as the simple value p/q
 // (q <= 12) it is to round-off, if there is one. The search finds phases anywhere on the real
-// line (sin(u - 264.89378) for sin(u + 1) = sin(u + 1 - 84π) in keijzer_11); the reduced
+// line (sin(u - 264.89378) for sin(u + 1) = sin(u + 1 - 84π)); the reduced
 // constant is the same function and the form a person would write.
 double reduce_full_turns(double c) {
   constexpr double two_pi = 2 * std::numbers::pi;
@@ -236,7 +236,7 @@ Expression rational_coefficients(const Expression& e, const OperatorSet& allowed
     }
     return std::nullopt;
   };
-  // u / (p/q) is (q/p)·u: keijzer_4 came out as cos(x1 / (1 / 3)).
+  // u / (p/q) is (q/p)·u: cos(x / (1 / 3)) reads as cos(3 * x).
   for (std::size_t i = 0; i < e.size(); ++i) {
     if (e[i].op != Op::Div) continue;
     const auto pq = fraction(e.right_child(i));
@@ -307,8 +307,8 @@ void snap_constants(Expression& e, double& loss, const DataView<double>& data, d
       const double turns = std::round(c / quarter_period);
       if (turns != 0 && std::abs(turns) <= 8) candidates.push_back(turns * quarter_period);
     }
-    // On an exact fit, after the fractions: p·π/q and p/(q·π) to round-off (feynman_III_4_33's
-    // 2π and 1/(2π)). Not on approximate fits: those multiples are dense enough that some lies
+    // On an exact fit, after the fractions: p·π/q and p/(q·π) to round-off (the 2π and 1/(2π)
+    // of Planck's law written in ω). Not on approximate fits: those multiples are dense enough that some lies
     // within the BIC allowance of many a constant.
     if (loss <= loss_floor && rules.snap_pi)
       for (const auto& m : detail::pi_multiples_near(c, detail::kMaxPiDenominator, 1e-9)) candidates.push_back(m.value());
@@ -371,8 +371,8 @@ void expand_polynomial(FrontMember& out, const PolishData& data, double loss_flo
 }
 
 // sqrt(square(u)) is |u|, and square(sqrt(u)) is u wherever it is defined. Where u keeps one
-// sign on the data the pair is debris of the search (nguyen_10, 2·sin(x1)·cos(x2) on [0, 1]²,
-// was found as 2·sqrt(square(sqrt(square(cos(x2)·sin(x1)))))): u or −u is the same function
+// sign on the data the pair is debris of the search (2·sin(x1)·cos(x2) on [0, 1]² can come out
+// as 2·sqrt(square(sqrt(square(cos(x2)·sin(x1)))))): u or −u is the same function
 // there, shorter, and what a person (or a symbolic comparison) expects. Kept only if the loss
 // on the full data stays the same to round-off.
 void remove_roots_of_squares(FrontMember& out, const PolishData& data, double loss_floor, const OperatorSet& allowed) {

@@ -1,5 +1,5 @@
 // Polynomial normal form of front members. Exact polynomial fits come out of the search in
-// whatever factored shape evolution reached: keijzer_15 (x1³/5 − x1 + x2³/2 − x2) was found as
+// whatever factored shape evolution reached: x1³/5 − x1 + x2³/2 − x2 can come out as
 // (x1·(35·x1·x1 − 175) + (87.5·x2 − 123.7437)·x2·(x2 + 1.4142136)) · 0.0057142857, where
 // 1.4142136 = √2 factors x2² − 2. The expanded sum of monomials is the same function, shorter,
 // with the simple coefficients a person (and score.py's 3-decimal rounding) expects.

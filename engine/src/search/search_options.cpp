@@ -6,30 +6,16 @@
 #include <string_view>
 
 #include "symtorch/engine/random.hpp"
+#include "../text_fields.hpp"
 #include "view_schedule.hpp"
 #include "views/problem_view.hpp"
 
 namespace symtorch {
 namespace {
 
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
+using detail::trim;
 
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const auto pos = s.find(sep, start);
-    parts.push_back(trim(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start)));
-    if (pos == std::string_view::npos) break;
-    start = pos + 1;
-  }
-  return parts;
-}
+std::vector<std::string> split(std::string_view s, char sep) { return detail::split_fields(s, sep); }
 
 Op find_operator(const std::string& name) {
   const auto op = OperatorRegistry::instance().find(name);

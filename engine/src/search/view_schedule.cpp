@@ -3,18 +3,12 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "../text_fields.hpp"
 #include "symtorch/engine/random.hpp"
 #include "views/problem_view.hpp"
 
 namespace symtorch::search_detail {
 namespace {
-
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 const char* subset_name(Subset s) {
   switch (s) {
@@ -28,14 +22,10 @@ const char* subset_name(Subset s) {
 
 std::vector<EpochSpec> parse_list(std::string_view text, const std::string& whole) {
   std::vector<EpochSpec> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = trim(text.substr(start, comma - start));
-    start = comma + 1;
+  for (const std::string& item : detail::split_fields(text, ',')) {
     if (item.empty()) throw std::invalid_argument("empty epoch in schedule '" + whole + "'");
     const std::size_t colon = item.find(':');
-    const std::string subset = trim(std::string_view(item).substr(0, colon));
+    const std::string subset = detail::trim(std::string_view(item).substr(0, colon));
     EpochSpec spec;
     if (subset == "none") spec.subset = Subset::None;
     else if (subset == "each") spec.subset = Subset::Each;
@@ -45,7 +35,7 @@ std::vector<EpochSpec> parse_list(std::string_view text, const std::string& whol
       throw std::invalid_argument("unknown operator subset '" + subset + "' in schedule epoch '" + item +
                                   "' (known: none, each, half, all)");
     if (colon != std::string::npos) {
-      spec.view = trim(std::string_view(item).substr(colon + 1));
+      spec.view = detail::trim(std::string_view(item).substr(colon + 1));
       const ViewKind* kind = find_view_kind(spec.view);
       if (!kind || kind->role() != ViewKind::Role::Target) {
         std::string known;

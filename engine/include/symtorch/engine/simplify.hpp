@@ -48,8 +48,8 @@ Expression simplify_algebra(const Expression& e, const OperatorSet& allowed = Op
 // u·u -> square(u) (when square is allowed; bit-exact: both round x·x once), and for the
 // even functions (Parity::Even: cos, square, abs): f(-u) -> f(u) (-u written as neg(u) or
 // (-1)·u), and f(c·u) -> f(-c·u) for c < 0 (same size; one form for the cache).
-// Found as sin(x1*x1)*cos(-x1) - 1 (complexity 10), nguyen_5's law is sin(square(x1))*cos(x1) - 1
-// (8): on noisy data the longer form loses its complexity slot to shapes that fit the noise.
+// Found as sin(x1*x1)*cos(-x1) - 1 (complexity 10), the law sin(square(x1))*cos(x1) - 1 has
+// complexity 8: on noisy data the longer form loses its complexity slot to shapes that fit the noise.
 Expression shorten_with_operators(const Expression& e, const OperatorSet& allowed);
 
 }  // namespace symtorch

@@ -1,6 +1,6 @@
 // Problem views: the search problem the operator-subset islands are given in place of the
 // user's, and how what they find is written back as an equation over the user's variables,
-// judged on y. Equations such as log(x³ + x² + x + 1), Planck's u/(exp(u/v) − 1) or keijzer_4's
+// judged on y. Equations such as log(x³ + x² + x + 1), Planck's u/(exp(u/v) − 1) or an
 // oscillation under x³·e⁻ˣ are hard to grow from the root down, yet their parts are plain
 // functions, found quickly on a transformed problem:
 // - outer (outer_view.cpp):          fit f to g⁻¹(y), report g(f)
