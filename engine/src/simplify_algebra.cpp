@@ -93,6 +93,11 @@ std::optional<Expression> merge_sum(Op op, const Expression& a, const Expression
   // Like terms: k1·u ± k2·u -> (k1 ± k2)·u (also u ± u, u ± k·u).
   const auto pa = as_product(a), pb = as_product(b);
   if (pa && pb && pa->power == pb->power && pa->u == pb->u) return build_product(pa->k + s * pb->k, pa->u, pa->power);
+  // a ± (-1)·u -> a ∓ u, and (-1)·u + b -> b - u: the sign goes into the operator. A set
+  // without neg writes a negation as a product with -1, which would otherwise stay as a node
+  // and a constant the front pays complexity for.
+  if (pb && pb->k == -1 && pb->power == 1 && !is_const(a)) return Expression::binary(op == Op::Add ? Op::Sub : Op::Add, a, pb->u);
+  if (op == Op::Add && pa && pa->k == -1 && pa->power == 1 && !is_const(b)) return Expression::binary(Op::Sub, b, pa->u);
   // Constants of affine operands: (u + k1) ± (v + k2) -> (u ± v) + (k1 ± k2), (u + k1) ± c -> u + (k1 ± c).
   const auto fa = as_affine(a), fb = as_affine(b);
   if (fa && is_const(b)) return build_affine(fa->sign, fa->u, fa->k + s * value(b));

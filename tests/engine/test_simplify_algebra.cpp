@@ -51,6 +51,13 @@ TEST_CASE("simplify_algebra merges constants of sums and like terms") {
   check_rewrite("3 * x0 - x0", "2 * x0");
   check_rewrite("sin(x0) - sin(x0)", "0");
   check_rewrite("cos(x1) / cos(x1)", "1");
+  // A product with -1 (how a set without neg writes a negation) folds into the sign.
+  check_rewrite("x0 + -1 * x1", "x0 - x1");
+  check_rewrite("x0 - x1 * -1", "x0 + x1");
+  check_rewrite("-1 * sin(x0) + x1", "x1 - sin(x0)");
+  check_rewrite("x0 + -(cos(x1))", "x0 - cos(x1)");
+  const OperatorSet no_neg(std::vector<Op>{Op::Add, Op::Sub, Op::Mul}, std::vector<Op>{Op::Sin});
+  CHECK(to_string(simplify_algebra(p("x0 + -1 * sin(x1)"), no_neg)) == "x0 - sin(x1)");
   // Different subtrees are not like terms.
   check_rewrite("x0 + x1", "x0 + x1");
   check_rewrite("sin(x0) * cos(x0)", "sin(x0) * cos(x0)");

@@ -84,6 +84,22 @@ TEST_CASE("phase shifts by multiples of pi/2 become plain sin/cos, with the same
   CHECK(search_detail::rewrite_phase_shifts(keep) == keep);
 }
 
+TEST_CASE("a phase shift that flips the sign uses neg where allowed, else a product with -1") {
+  const std::string pi = format_constant(std::numbers::pi);
+  const Expression e = parse_expression("x1 + sin(x0 + " + pi + ")");
+  const OperatorSet with_neg(std::vector<Op>{Op::Add, Op::Sub, Op::Mul}, std::vector<Op>{Op::Sin, Op::Neg});
+  const OperatorSet without_neg(std::vector<Op>{Op::Add, Op::Sub, Op::Mul}, std::vector<Op>{Op::Sin});
+  const OperatorSet only_add(std::vector<Op>{Op::Add}, std::vector<Op>{Op::Sin});
+  CHECK(to_string(search_detail::rewrite_phase_shifts(e, with_neg)) == "x1 - sin(x0)");
+  CHECK(to_string(search_detail::rewrite_phase_shifts(e, without_neg)) == "x1 - sin(x0)");
+  const Expression alone = parse_expression("sin(x0 + " + pi + ")");
+  const Expression flipped = search_detail::rewrite_phase_shifts(alone, without_neg);
+  CHECK_FALSE(without_neg.first_outside(flipped));
+  CHECK(to_string(flipped) == "-1 * sin(x0)");
+  // With neither neg nor *, the sign cannot be written: the phase stays.
+  CHECK(search_detail::rewrite_phase_shifts(e, only_add) == e);
+}
+
 TEST_CASE("zero products are dropped and the tree simplified") {
   const Expression e = parse_expression("sin((x1 * 0 + 1) * x0) + 0 / x1 + x1 * 2");
   CHECK(to_string(search_detail::drop_zero_products(e)) == to_string(parse_expression("sin(x0) + x1 * 2")));

@@ -12,3 +12,14 @@ if(TARGET torchbridge_tests)
     SYMTORCH_TORCH_PYTHON="${symtorch_torch_python}"
     SYMTORCH_OPS_LIBRARY="$<TARGET_FILE:symtorch_ops>")
 endif()
+
+# The Python package (python/symtorch_cpp) over this build's op library: tests/python/test_*.py,
+# one CTest test python_<name> each.
+file(GLOB symtorch_python_tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/python/test_*.py)
+foreach(script IN LISTS symtorch_python_tests)
+  get_filename_component(name ${script} NAME_WE)
+  string(REGEX REPLACE "^test_" "python_" name ${name})
+  add_test(NAME ${name} COMMAND ${symtorch_torch_python} ${script})
+  set_tests_properties(${name} PROPERTIES LABELS "python" TIMEOUT 300
+    ENVIRONMENT "SYMTORCH_OPS_LIBRARY=$<TARGET_FILE:symtorch_ops>")
+endforeach()

@@ -165,11 +165,15 @@ void Distillation::validate() const {
 }
 
 Distillation distill_rows(const double* x, const double* y, std::size_t rows, std::size_t num_inputs,
-                          std::size_t num_outputs, const DistillOptions& options) {
+                          std::size_t num_outputs, const DistillOptions& options,
+                          std::span<const double> weights, std::stop_token stop) {
   if (rows == 0) throw std::invalid_argument("distill: nothing was recorded");
+  if (!weights.empty() && weights.size() != rows)
+    throw std::invalid_argument("distill: " + std::to_string(weights.size()) + " weights given for " +
+                                std::to_string(rows) + " rows");
   // A random subset of max_rows rows (the first rows of a reservoir that never filled are the
   // first rows seen, so taking a prefix would not be a uniform sample).
-  std::vector<double> x_subset, y_subset;
+  std::vector<double> x_subset, y_subset, w_subset;
   if (options.max_rows > 0 && options.max_rows < rows) {
     std::vector<std::size_t> order(rows);
     for (std::size_t i = 0; i < rows; ++i) order[i] = i;
@@ -180,9 +184,11 @@ Distillation distill_rows(const double* x, const double* y, std::size_t rows, st
     for (std::size_t r : order) {
       x_subset.insert(x_subset.end(), x + r * num_inputs, x + (r + 1) * num_inputs);
       y_subset.insert(y_subset.end(), y + r * num_outputs, y + (r + 1) * num_outputs);
+      if (!weights.empty()) w_subset.push_back(weights[r]);
     }
     x = x_subset.data();
     y = y_subset.data();
+    if (!weights.empty()) weights = w_subset;
     rows = options.max_rows;
   }
   if (rows < kMinSearchRows)
@@ -261,6 +267,7 @@ Distillation distill_rows(const double* x, const double* y, std::size_t rows, st
     ds.target.resize(rows);
     for (std::size_t r = 0; r < rows; ++r) ds.target[r] = targets[r * nt + j];
     ds.target_name = target_names[j];
+    ds.weights.assign(weights.begin(), weights.end());
     const bool constant =
         std::all_of(ds.target.begin(), ds.target.end(), [&](double v) { return v == ds.target[0]; });
     if (!constant) {
@@ -281,10 +288,11 @@ Distillation distill_rows(const double* x, const double* y, std::size_t rows, st
     }
     SearchOptions search = options.search;
     search.seed = options.search.seed + j;
-    const SearchResult result = run_search(ds, search, options.selection);
+    const SearchResult result = run_search(ds, search, options.selection, stop);
     d.targets[j].name = ds.target_name;
     d.targets[j].front = result.front;
     d.targets[j].chosen = result.chosen;
+    d.targets[j].stats = result.stats;
   };
   if (options.parallel_targets && nt > 1)
     detail::parallel_for(std::size_t{0}, nt, fit_one);

@@ -182,11 +182,15 @@ Expression rewrite_quarter_turns(const Expression& e, const OperatorSet& allowed
         if (q == 1 || q == 3) f = Op::Sin;
         negate = q == 1 || q == 2;
       }
-      // Only where the result's operators are allowed (cos for sin, neg for a sign).
-      if (!allowed.allows(f) || (negate && !allowed.allows(Op::Neg))) continue;
+      // Only where the result's operators are allowed: cos for sin, and for a sign neg or,
+      // in a set without neg, a product with -1 (which the simplifier folds into a + or -).
+      if (!allowed.allows(f)) continue;
+      if (negate && !allowed.allows(Op::Neg) && !allowed.allows(Op::Mul)) continue;
       Expression replacement = Expression::unary(f, simplify(v, allowed));
-      if (negate) replacement = Expression::unary(Op::Neg, replacement);
-      return rewrite_quarter_turns(simplify(e.replace_subtree(i, replacement), allowed), allowed);
+      if (negate && allowed.allows(Op::Neg)) replacement = Expression::unary(Op::Neg, replacement);
+      else if (negate) replacement = Expression::binary(Op::Mul, Expression::constant(-1.0), replacement);
+      // simplify_algebra folds a product with -1 into the enclosing sum's operator.
+      return rewrite_quarter_turns(simplify_algebra(e.replace_subtree(i, replacement), allowed), allowed);
     }
   }
   return e;

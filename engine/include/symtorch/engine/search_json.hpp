@@ -12,6 +12,14 @@
 namespace symtorch {
 
 nlohmann::json options_to_json(const SearchOptions& options);
+// `base` with the options of a JSON object over the C++ member names (options_to_json's keys,
+// plus "size_constraints": [{"op", "left", "right"}], "mutation_weights": {...},
+// "warm_start"); keys not given keep base's values. Throws std::invalid_argument naming an
+// unknown key (and listing the known ones), a value of the wrong type or an unknown operator;
+// the result is not validate()d.
+SearchOptions options_from_json(const nlohmann::json& j, SearchOptions base = {});
+// The keys options_from_json reads, sorted.
+std::vector<std::string> option_json_keys();
 nlohmann::json result_to_json(const SearchResult& result, const SearchOptions& options);
 
 // Writes result_to_json to `path` (temporary file + rename). Throws std::runtime_error.

@@ -16,11 +16,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <stop_token>
 #include <string>
 #include <vector>
 
 #include "symtorch/engine/expression.hpp"
 #include "symtorch/engine/pareto.hpp"
+#include "symtorch/engine/search.hpp"
 #include "symtorch/engine/search_options.hpp"
 #include "symtorch/torch/pca.hpp"
 
@@ -55,6 +58,7 @@ struct TargetFit {
   std::string name;
   ParetoFront front;
   std::size_t chosen = 0;  // by DistillOptions::selection
+  SearchStats stats;       // of its search (not saved: reports only)
 };
 
 // Everything the symbolic forward needs, and the fronts behind it.
@@ -96,9 +100,13 @@ std::vector<Expression> parse_transforms(const std::vector<InputTransform>& tran
                                          const std::vector<std::string>& input_names, bool keep_inputs);
 
 // Runs the searches. x: rows x num_inputs, y: rows x num_outputs, both row-major double.
+// `weights` (empty, or one per row, finite and >= 0) weight every target's loss (SLIME's
+// proximity weights). A stop request on `stop` ends every running search, each returning the
+// front it has found so far (stats.stop_reason = Requested).
 // Throws std::invalid_argument for bad options or data (too few rows, non-finite values, a
-// constant target, k_in/k_out out of range) before any search starts.
+// constant target, k_in/k_out out of range, a wrong number of weights) before any search starts.
 Distillation distill_rows(const double* x, const double* y, std::size_t rows, std::size_t num_inputs,
-                          std::size_t num_outputs, const DistillOptions& options);
+                          std::size_t num_outputs, const DistillOptions& options,
+                          std::span<const double> weights = {}, std::stop_token stop = {});
 
 }  // namespace symtorch

@@ -1,0 +1,56 @@
+#include "symtorch/lm/perplexity.hpp"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace symtorch::lm {
+namespace {
+
+// Summed negative log-likelihood of chunks [rows, length]: positions 0..length-2 predict 1..length-1.
+double chunk_nll(Decoder& decoder, const torch::Tensor& chunks) {
+  const auto length = chunks.size(1);
+  const auto logits = decoder->forward(chunks).narrow(1, 0, length - 1);
+  const auto targets = chunks.narrow(1, 1, length - 1);
+  return torch::nn::functional::cross_entropy(
+             logits.reshape({-1, logits.size(-1)}).to(torch::kFloat64), targets.reshape({-1}),
+             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+      .item<double>();
+}
+
+}  // namespace
+
+PerplexityResult perplexity(Decoder& decoder, const torch::Tensor& ids, std::int64_t context, std::int64_t batch,
+                            const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  if (context < 2) throw std::invalid_argument("perplexity: context must be at least 2, got " + std::to_string(context));
+  if (batch < 1) throw std::invalid_argument("perplexity: batch must be at least 1, got " + std::to_string(batch));
+  if (ids.dim() != 1 || ids.scalar_type() != torch::kInt64)
+    throw std::invalid_argument("perplexity: token ids must be a 1-D int64 tensor");
+  const std::int64_t n = ids.size(0);
+  if (n < 2) throw std::invalid_argument("perplexity: needs at least 2 tokens, got " + std::to_string(n));
+  const std::int64_t full = n / context, rest = n % context;
+  const std::int64_t total_chunks = full + (rest >= 2 ? 1 : 0);
+  torch::InferenceMode inference;
+  PerplexityResult r;
+  double nll = 0;
+  const auto whole = ids.narrow(0, 0, full * context).view({full, context});
+  for (std::int64_t start = 0; start < full; start += batch) {
+    const auto rows = std::min(batch, full - start);
+    nll += chunk_nll(decoder, whole.narrow(0, start, rows));
+    r.predicted_tokens += rows * (context - 1);
+    r.chunks += rows;
+    if (progress) progress(r.chunks, total_chunks);
+  }
+  if (rest >= 2) {
+    nll += chunk_nll(decoder, ids.narrow(0, full * context, rest).view({1, rest}));
+    r.predicted_tokens += rest - 1;
+    r.chunks += 1;
+    if (progress) progress(r.chunks, total_chunks);
+  }
+  r.mean_nll = nll / static_cast<double>(r.predicted_tokens);
+  r.perplexity = std::exp(r.mean_nll);
+  return r;
+}
+
+}  // namespace symtorch::lm
