@@ -9,5 +9,7 @@ from . import _library
 library_path = _library.load()
 
 from .regressor import EquationTable, Regressor  # noqa: E402
+from .symbolic_model import SymbolicModel  # noqa: E402
+from .pruning import pruning_schedule  # noqa: E402
 
-__all__ = ["EquationTable", "Regressor", "library_path"]
+__all__ = ["EquationTable", "Regressor", "SymbolicModel", "library_path", "pruning_schedule"]

@@ -72,7 +72,10 @@ def _number(v):
 
 
 class OutputFit:
-    """One output's front as the engine returned it (rows of dicts) and the chosen index."""
+    """One output's front as the engine returned it (rows of dicts) and the chosen index.
+
+    to_data() / from_data() give and take plain Python data (what SymbolicModel saves).
+    """
 
     def __init__(self, output, variables):
         self.name = output["name"]
@@ -83,6 +86,35 @@ class OutputFit:
         self.rows = [{"complexity": m["complexity"], "loss": _number(m["loss"]), "score": _number(m["score"]),
                       "equation": m["equation"], "sympy_text": m["sympy"], "latex": m["latex"]}
                      for m in output["front"]]
+
+    def to_data(self):
+        return {"name": self.name, "chosen": self.chosen, "stop_reason": self.stop_reason,
+                "iterations": self.iterations, "variables": list(self.variables),
+                "rows": [dict(r) for r in self.rows]}
+
+    @classmethod
+    def from_data(cls, data, where):
+        """Checks the fields (ValueError naming `where` and the field) and rebuilds the fit."""
+        try:
+            fit = cls.__new__(cls)
+            fit.name, fit.chosen = str(data["name"]), int(data["chosen"])
+            fit.stop_reason, fit.iterations = str(data["stop_reason"]), int(data["iterations"])
+            fit.variables = [str(v) for v in data["variables"]]
+            fit.rows = []
+            for i, r in enumerate(data["rows"]):
+                row = {"complexity": int(r["complexity"]), "loss": float(r["loss"]), "score": float(r["score"])}
+                for key in ("equation", "sympy_text", "latex"):
+                    if not isinstance(r[key], str):
+                        raise ValueError(f"rows[{i}].{key}: expected a string, got {r[key]!r}")
+                    row[key] = r[key]
+                fit.rows.append(row)
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"{where}: missing or malformed field {e}") from e
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+        if not fit.rows or not 0 <= fit.chosen < len(fit.rows):
+            raise ValueError(f"{where}: chosen row {fit.chosen} is outside its front of {len(fit.rows)}")
+        return fit
 
 
 def check_options(options):
@@ -221,6 +253,11 @@ class Regressor:
         """Values of the chosen equation (or row `index`) on X [n, k], as a float64 tensor [n]."""
         X = _as_tensor(X, "X").to(torch.float64).contiguous()
         return self.compiled(index, torch.float64).forward(X)[..., 0]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_equation_cache"] = {}  # compiled Equations are rebuilt on use
+        return state
 
     def __repr__(self):
         if self._fit is None:
