@@ -16,6 +16,7 @@ PACKAGES=(
   libfmt-dev                  # formatting of tables and numbers
   libsleef-dev                # jit/: vector math for the native kernels
   clang-19 libclang-rt-19-dev # fuzz/: libFuzzer with ASan/UBSan (the fuzz preset; .ci/run)
+  python3.11-doc              # examples/lm: English text (reStructuredText sources) the language model is trained on
 )
 
 missing=()
