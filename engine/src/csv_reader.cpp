@@ -175,8 +175,9 @@ std::vector<std::string> read_header(CsvLines& lines, char& sep, std::vector<Cel
 
 }  // namespace
 
-Table read_csv(const std::string& path) {
-  const std::string bytes = detail::read_file_bytes(path);
+Table read_csv(const std::string& path) { return detail::parse_csv(detail::read_file_bytes(path), path); }
+
+Table detail::parse_csv(std::string_view bytes, const std::string& path) {
   std::string_view text(bytes);
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
   if (std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }))

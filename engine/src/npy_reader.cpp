@@ -183,10 +183,11 @@ std::uint32_t little_endian_u32(const unsigned char* p, std::size_t n) {
 
 }  // namespace
 
-Table read_npy(const std::string& path) {
-  const std::string bytes = detail::read_file_bytes(path);
+Table read_npy(const std::string& path) { return detail::parse_npy(detail::read_file_bytes(path), path); }
+
+Table detail::parse_npy(std::string_view bytes, const std::string& path) {
   constexpr std::string_view magic("\x93NUMPY", 6);
-  if (bytes.size() < 10 || std::string_view(bytes).substr(0, 6) != magic)
+  if (bytes.size() < 10 || bytes.substr(0, 6) != magic)
     throw DataError(path, 0, 0, "not a .npy file (it does not start with the bytes \\x93NUMPY)");
   const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
   const int major = u[6], minor = u[7];

@@ -4,6 +4,7 @@
 #include "symtorch/engine/parser.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -74,7 +75,8 @@ Token scan_number(std::string_view text, std::size_t begin) {
   const char* first = text.data() + begin + (hex ? 2 : 0);
   const char* last = text.data() + i;
   std::from_chars_result r{};
-  if (hex && first == last) {
+  // from_chars in hex mode also reads "nan" and "inf", which would let "0xnan" through.
+  if (hex && (first == last || !(std::isxdigit(static_cast<unsigned char>(*first)) || *first == '.'))) {
     r = {first, std::errc::invalid_argument};
   } else {
     r = std::from_chars(first, last, t.value, hex ? std::chars_format::hex : std::chars_format::general);

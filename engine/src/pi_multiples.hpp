@@ -32,7 +32,10 @@ inline std::vector<PiMultiple> pi_multiples_near(double c, long max_q, double re
   for (long q = 1; q <= max_q; ++q)
     for (const bool inverse : {false, true}) {
       const double pi = std::numbers::pi;
-      const long p = std::lround(inverse ? c * q * pi : c * q / pi);
+      const double ratio = inverse ? c * q * pi : c * q / pi;
+      // Rounded only when in range: lround of a huge ratio gives LONG_MIN, and abs of it is UB.
+      if (!(std::abs(ratio) < kMaxPiNumerator + 1)) continue;
+      const long p = std::lround(ratio);
       if (p == 0 || std::abs(p) > kMaxPiNumerator || std::gcd(p, q) != 1) continue;
       const PiMultiple m{p, q, inverse};
       if (std::abs(m.value() - c) <= relative * std::abs(c)) out.push_back(m);

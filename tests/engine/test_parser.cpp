@@ -250,6 +250,9 @@ TEST_CASE("parser: errors name the column and the token") {
   check_error("x * 2y", "malformed number '2y' at column 5", 5, "2y", names);
   check_error("1e", "malformed number '1e' at column 1", 1, "1e", names);
   check_error("0x", "malformed number '0x' at column 1", 1, "0x", names);
+  // from_chars in hex mode reads nan and inf: found by fuzz/fuzz_parser (0xnan came back as nan).
+  check_error("0xnan", "malformed number '0xnan' at column 1", 1, "0xnan", names);
+  check_error("x * 0xinf", "malformed number '0xinf' at column 5", 5, "0xinf", names);
   check_error("1e999", "number '1e999' at column 1 is outside the range of double", 1, "1e999", names);
   check_error("x + 1e-999", "number '1e-999' at column 5 is outside the range of double", 5, "1e-999", names);
   check_error("+x", "expected an operand at column 1, got '+'", 1, "+", names);

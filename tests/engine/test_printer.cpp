@@ -172,4 +172,9 @@ TEST_CASE("printers: rational multiples of pi and of 1/pi are written with pi wh
   // Not a multiple to the last bit, or a variable named pi: the number.
   CHECK(infix(cst(6.28318530717958)) == "6.28318530717958");
   CHECK(infix(bin(Op::Mul, var(0), cst(two_pi)), {"pi"}) == "pi * 6.283185307179586");
+  // Far outside the multiples' range: the number, and no overflow in the search for p
+  // (fuzz/regressions/parser/pi_multiple_of_1e308.txt: rounding 1e308/pi to a long was UB).
+  CHECK(infix(cst(1e308)) == "1e+308");
+  CHECK(infix(cst(-std::numeric_limits<double>::max())) == "-1.7976931348623157e+308");
+  CHECK(infix(cst(1e-308)) == "1e-308");
 }

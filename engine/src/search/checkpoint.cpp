@@ -4,13 +4,17 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace symtorch::search_detail {
 namespace {
@@ -36,6 +40,22 @@ double number_from_json(const json& j) {
     if (s == "-inf") return -std::numeric_limits<double>::infinity();
   }
   throw std::runtime_error("expected a number, got " + j.dump());
+}
+
+// An integer field as T. nlohmann's get<T>() converts a float or an out-of-range integer
+// without a check (undefined behaviour for 1e30 as an integer), so the type and range are
+// checked here first.
+template <class T>
+T integer_from_json(const json& j, const std::string& what) {
+  if (j.is_number_unsigned()) {
+    const auto v = j.get<std::uint64_t>();
+    if (std::in_range<T>(v)) return static_cast<T>(v);
+  } else if (j.is_number_integer()) {
+    const auto v = j.get<std::int64_t>();
+    if (std::in_range<T>(v)) return static_cast<T>(v);
+  }
+  throw std::runtime_error(what + " must be an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+                           std::to_string(std::numeric_limits<T>::max()) + ", got " + j.dump());
 }
 
 std::uint64_t data_fingerprint(const Dataset& data) {
@@ -85,8 +105,11 @@ Member member_from_json(const json& j) {
   m.expr = expression_from_json(j.at("expr"));
   m.loss = number_from_json(j.at("loss"));
   m.cost = number_from_json(j.at("cost"));
-  m.complexity = j.at("complexity").get<int>();
-  m.birth = j.at("birth").get<std::uint64_t>();
+  m.complexity = integer_from_json<int>(j.at("complexity"), "a member's complexity");
+  if (m.complexity != m.expr.complexity())
+    throw std::runtime_error("a member's complexity " + std::to_string(m.complexity) + " is not its expression's (" +
+                             std::to_string(m.expr.complexity()) + ")");
+  m.birth = integer_from_json<std::uint64_t>(j.at("birth"), "a member's birth");
   m.scale = number_from_json(j.at("scale"));
   m.offset = number_from_json(j.at("offset"));
   return m;
@@ -131,7 +154,12 @@ Expression expression_from_json(const json& j) {
     } else if (t.is_string()) {
       const auto s = t.get<std::string>();
       if (!s.empty() && s[0] == '$') {
-        nodes.push_back(Node::variable(static_cast<std::uint32_t>(std::stoul(s.substr(1)))));
+        std::uint32_t feature = 0;
+        const char* end = s.data() + s.size();
+        const auto r = std::from_chars(s.data() + 1, end, feature);
+        if (r.ec != std::errc() || r.ptr != end || s.size() == 1)
+          throw std::runtime_error("bad variable token '" + s + "' in a saved expression (expected '$' and a feature index)");
+        nodes.push_back(Node::variable(feature));
       } else {
         const auto op = OperatorRegistry::instance().find(s);
         if (!op) throw std::runtime_error("unknown operator '" + s + "' in a saved expression");
@@ -204,14 +232,19 @@ SearchState load_checkpoint(const std::string& path, const SearchOptions& option
   if (!f) throw std::runtime_error("cannot open checkpoint '" + path + "'");
   std::stringstream buffer;
   buffer << f.rdbuf();
+  return checkpoint_from_text(buffer.str(), path, options, data);
+}
+
+SearchState checkpoint_from_text(const std::string& text, const std::string& path, const SearchOptions& options,
+                                 const Dataset& data) {
   json j;
   try {
-    j = json::parse(buffer.str());
+    j = json::parse(text);
   } catch (const json::exception& e) {
     throw std::runtime_error("checkpoint '" + path + "' is not valid JSON: " + e.what());
   }
   try {
-    if (j.value("format", "") != "symtorch-checkpoint" || j.value("version", 0) != kFormatVersion)
+    if (j.value("format", "") != "symtorch-checkpoint" || j.value("version", json()) != json(kFormatVersion))
       throw std::runtime_error("not a symtorch checkpoint of format version " + std::to_string(kFormatVersion));
     const json expected = shape_of(options, data);
     for (const auto& [key, value] : expected.items())
@@ -220,15 +253,18 @@ SearchState load_checkpoint(const std::string& path, const SearchOptions& option
                                  ", this run has " + value.dump());
     const OperatorSet allowed = options.operator_set();
     SearchState state;
-    state.iteration = j.at("iteration").get<int>();
-    state.evaluations = j.at("evaluations").get<std::uint64_t>();
+    state.iteration = integer_from_json<int>(j.at("iteration"), "the iteration");
+    if (state.iteration < 0) throw std::runtime_error("the iteration is negative (" + std::to_string(state.iteration) + ")");
+    state.evaluations = integer_from_json<std::uint64_t>(j.at("evaluations"), "the evaluation count");
     for (const auto& island : j.at("islands")) {
       IslandState s;
       for (const auto& m : island.at("members")) s.members.push_back(member_from_json(m));
-      const auto rs = island.at("rng").get<std::vector<std::uint64_t>>();
-      if (rs.size() != 4) throw std::runtime_error("bad RNG state");
-      s.rng.set_state({rs[0], rs[1], rs[2], rs[3]});
-      s.births = island.at("births").get<std::uint64_t>();
+      const json& rng = island.at("rng");
+      if (!rng.is_array() || rng.size() != 4) throw std::runtime_error("bad RNG state (expected 4 integers): " + rng.dump());
+      std::array<std::uint64_t, 4> rs{};
+      for (std::size_t k = 0; k < 4; ++k) rs[k] = integer_from_json<std::uint64_t>(rng[k], "an RNG state word");
+      s.rng.set_state(rs);
+      s.births = integer_from_json<std::uint64_t>(island.at("births"), "an island's birth count");
       if (s.members.size() != static_cast<std::size_t>(options.population_size))
         throw std::runtime_error("an island has " + std::to_string(s.members.size()) + " members");
       for (const auto& m : s.members) {
@@ -242,6 +278,8 @@ SearchState load_checkpoint(const std::string& path, const SearchOptions& option
     state.hall_of_fame = HallOfFame(options.maxsize);
     for (const auto& m : j.at("hall_of_fame")) {
       const Member member = member_from_json(m);
+      if (member.expr.max_feature() > data.num_features())
+        throw std::runtime_error("a hall-of-fame member uses a missing feature");
       check_operators(member.expr, allowed, "a hall-of-fame member");
       state.hall_of_fame.update(member);
     }

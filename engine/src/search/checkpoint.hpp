@@ -20,6 +20,9 @@ void save_checkpoint(const std::string& path, const SearchState& state, const Se
                      const Dataset& data);
 // Throws std::runtime_error naming the file and what does not match.
 SearchState load_checkpoint(const std::string& path, const SearchOptions& options, const Dataset& data);
+// load_checkpoint on the file's text; `path` names it in messages (the fuzz target calls this).
+SearchState checkpoint_from_text(const std::string& text, const std::string& path, const SearchOptions& options,
+                                 const Dataset& data);
 
 // Writes text to path through a temporary file in the same directory and a rename.
 void write_file_atomically(const std::string& path, const std::string& text);
