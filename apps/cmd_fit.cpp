@@ -166,6 +166,12 @@ Dataset load(const FitArgs& a) {
   }
   Dataset d = to_dataset(features, a.target.empty() ? std::nullopt : std::optional<std::string>(a.target));
   d.weights = std::move(weights);
+  // The search refuses such data too, but without the file's name.
+  try {
+    validate_dataset(d);
+  } catch (const std::invalid_argument& e) {
+    throw DataError(a.file, 0, 0, e.what());
+  }
   return d;
 }
 

@@ -40,7 +40,7 @@ struct MeasureOptions {
   std::int64_t context = 0;       // 0: min(1024, max_position_embeddings)
   std::int64_t ppl_context = 0;   // 0: context
   std::int64_t ppl_tokens = 0;    // 0: all
-  std::int64_t ppl_batch = 4;
+  std::int64_t ppl_batch = 1;     // chunks per forward: a real model's logits are large
   // threads: one by default for the reason given in cmd_train.cpp (shared cores); a user's own
   // machine will want its core count.
   int warmup = 3, runs = 10, threads = 1;

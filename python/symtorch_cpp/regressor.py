@@ -82,6 +82,7 @@ class OutputFit:
         self.chosen = output["chosen"]
         self.stop_reason = output["stop_reason"]
         self.iterations = output["iterations"]
+        self.seconds = output["seconds"]
         self.variables = list(variables)
         self.rows = [{"complexity": m["complexity"], "loss": _number(m["loss"]), "score": _number(m["score"]),
                       "equation": m["equation"], "sympy_text": m["sympy"], "latex": m["latex"]}
@@ -89,7 +90,7 @@ class OutputFit:
 
     def to_data(self):
         return {"name": self.name, "chosen": self.chosen, "stop_reason": self.stop_reason,
-                "iterations": self.iterations, "variables": list(self.variables),
+                "iterations": self.iterations, "seconds": self.seconds, "variables": list(self.variables),
                 "rows": [dict(r) for r in self.rows]}
 
     @classmethod
@@ -99,6 +100,7 @@ class OutputFit:
             fit = cls.__new__(cls)
             fit.name, fit.chosen = str(data["name"]), int(data["chosen"])
             fit.stop_reason, fit.iterations = str(data["stop_reason"]), int(data["iterations"])
+            fit.seconds = float(data.get("seconds", 0.0))
             fit.variables = [str(v) for v in data["variables"]]
             fit.rows = []
             for i, r in enumerate(data["rows"]):

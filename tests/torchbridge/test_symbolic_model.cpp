@@ -426,3 +426,39 @@ TEST_CASE("bad input: clear errors and the model unchanged") {
   err = error_of([&] { wrap(*seq, "3"); });
   CHECK_MESSAGE(err.find("'3' is not a submodule") != std::string::npos, err);
 }
+
+TEST_CASE("SLIME: a local surrogate of a piecewise function around a point") {
+  // Linear for x0 > 0, sin(x0) * x1 elsewhere: around x0 = 1.5 the law is 3 * x0 + 1.
+  auto piecewise = [](const at::Tensor& x) {
+    const at::Tensor x0 = x.select(-1, 0), x1 = x.select(-1, 1);
+    return at::where(x0 > 0, 3 * x0 + 1, at::sin(x0) * x1).unsqueeze(-1);
+  };
+  SymbolicModel model{SymbolicModelImpl::Function(piecewise)};
+  model->start_recording();
+  torch::manual_seed(4);
+  model->forward(torch::rand({500, 2}, at::kDouble) * 4 - 2);
+  model->stop_recording();
+  auto options = small_search({"x0", "x1"});
+  SlimeOptions slime;
+  slime.point = {1.5, 0.0};
+  const auto& d = model->distill_slime(options, slime);
+  CHECK(d.rows == 110);
+  CHECK(model->equations().at(0) == "3 * x0 + 1");
+  model->switch_to_symbolic();
+  const at::Tensor near = torch::tensor({{1.49, 0.2}, {1.52, -0.1}}, at::kDouble);
+  CHECK(at::allclose(model->forward(near), piecewise(near), 1e-12, 1e-12));
+
+  // The same seed draws the same samples; bad options are refused naming them, nothing changes.
+  const SlimeSample a = slime_sample(near.data_ptr<double>(), 2, 2, {{1.5, 0.0}, 1, 5, 1.0, {}}, 7);
+  const SlimeSample b = slime_sample(near.data_ptr<double>(), 2, 2, {{1.5, 0.0}, 1, 5, 1.0, {}}, 7);
+  CHECK(a.rows == b.rows);
+  CHECK(a.weights.at(0) == 1.0);
+  slime.neighbours = 500;
+  std::string err = error_of([&] { model->distill_slime(options, slime); });
+  CHECK_MESSAGE(err.find("SLIME: neighbours (500) must be in 1..500 - 1") != std::string::npos, err);
+  slime.neighbours = 10;
+  slime.point = {1.5};
+  err = error_of([&] { model->distill_slime(options, slime); });
+  CHECK_MESSAGE(err.find("SLIME: the point has 1 values but the inputs have 2 columns") != std::string::npos, err);
+  CHECK(model->equations().at(0) == "3 * x0 + 1");
+}

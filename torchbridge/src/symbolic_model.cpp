@@ -320,6 +320,31 @@ const Distillation& SymbolicModelImpl::distill(const DistillOptions& options) {
   return *distillation_;
 }
 
+const Distillation& SymbolicModelImpl::distill_slime(const DistillOptions& options, const SlimeOptions& slime) {
+  complete_copies(/*wait=*/true);
+  if (sampler_.size() == 0)
+    throw std::invalid_argument(
+        "SymbolicModel.distill_slime: nothing recorded; call start_recording() and run the model on data first");
+  const auto n = static_cast<std::int64_t>(sampler_.size());
+  const at::Tensor x = sample_x_.narrow(0, 0, n).to(at::kDouble).contiguous();
+  const SlimeSample sample = slime_sample(x.data_ptr<double>(), static_cast<std::size_t>(n),
+                                          static_cast<std::size_t>(num_inputs_), slime, options.search.seed);
+  const auto rows = static_cast<std::int64_t>(sample.count());
+  at::Tensor y;
+  {
+    torch::NoGradGuard no_grad;
+    const at::Tensor xs = torch::from_blob(const_cast<double*>(sample.rows.data()), {rows, num_inputs_}, at::kDouble)
+                              .to(sample_x_.scalar_type());
+    y = run_wrapped(xs);
+  }
+  y = y.reshape({rows, num_outputs_}).to(at::kCPU, at::kDouble).contiguous();
+  Distillation d = distill_rows(sample.rows.data(), y.data_ptr<double>(), sample.count(),
+                                static_cast<std::size_t>(num_inputs_), static_cast<std::size_t>(num_outputs_), options,
+                                sample.weights);
+  distillation_ = std::move(d);
+  return *distillation_;
+}
+
 const Distillation& SymbolicModelImpl::distillation() const {
   if (!distillation_) throw std::logic_error("SymbolicModel: no distillation yet; call distill() first");
   return *distillation_;

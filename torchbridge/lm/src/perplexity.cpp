@@ -9,14 +9,22 @@ namespace symtorch::lm {
 namespace {
 
 // Summed negative log-likelihood of chunks [rows, length]: positions 0..length-2 predict 1..length-1.
+// The log-softmax runs in float64 (so that a uniform model scores exactly log(vocab)), on slices of
+// at most 128 positions: a real model's [1024, 151936] logits would take 1.2 GB in float64 at once.
 double chunk_nll(Decoder& decoder, const torch::Tensor& chunks) {
+  constexpr std::int64_t kSlice = 128;
   const auto length = chunks.size(1);
-  const auto logits = decoder->forward(chunks).narrow(1, 0, length - 1);
-  const auto targets = chunks.narrow(1, 1, length - 1);
-  return torch::nn::functional::cross_entropy(
-             logits.reshape({-1, logits.size(-1)}).to(torch::kFloat64), targets.reshape({-1}),
-             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-      .item<double>();
+  const auto logits = decoder->forward(chunks);
+  double nll = 0;
+  for (std::int64_t row = 0; row < chunks.size(0); ++row)
+    for (std::int64_t start = 0; start < length - 1; start += kSlice) {
+      const auto n = std::min(kSlice, length - 1 - start);
+      nll += torch::nn::functional::cross_entropy(
+                 logits[row].narrow(0, start, n).to(torch::kFloat64), chunks[row].narrow(0, start + 1, n),
+                 torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                 .item<double>();
+    }
+  return nll;
 }
 
 }  // namespace

@@ -45,6 +45,7 @@
 #include "symtorch/torch/distill.hpp"
 #include "symtorch/torch/equation.hpp"
 #include "symtorch/torch/reservoir.hpp"
+#include "symtorch/torch/slime.hpp"
 
 namespace symtorch {
 
@@ -92,6 +93,12 @@ class SymbolicModelImpl : public torch::nn::Module {
   // equations it switched to until switch_to_symbolic() is called again. Throws, leaving the
   // previous result, when nothing was recorded or the options do not fit the recording.
   const Distillation& distill(const DistillOptions& options = {});
+  // SLIME: a local surrogate around slime.point. Takes the recorded inputs' nearest rows and
+  // Gaussian samples (slime.hpp, seeded with options.search.seed), runs the wrapped module or
+  // function on them (no grad) and fits its outputs with the proximity weights. The result
+  // replaces the distillation as distill() does (and saves as one). Throws, changing nothing,
+  // for bad SLIME options or when nothing was recorded.
+  const Distillation& distill_slime(const DistillOptions& options, const SlimeOptions& slime);
   bool has_distillation() const { return distillation_.has_value(); }
   const Distillation& distillation() const;  // throws std::logic_error if none
 
