@@ -17,7 +17,7 @@ fi
 build="${1:-$here/../build-fuzz}"
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(parser csv npy checkpoint model_file); fi
+if ((${#targets[@]} == 0)); then targets=(parser csv npy checkpoint model_file safetensors jit); fi
 
 for t in "${targets[@]}"; do
   exe="$build/fuzz/fuzz_$t"

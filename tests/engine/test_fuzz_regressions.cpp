@@ -1,57 +1,27 @@
-// Replays the inputs that fuzzing found (fuzz/regressions/<target>/) and the seed corpora
-// (fuzz/corpus/<target>/) through the fuzz targets' own properties, so that every build, not
-// only the fuzz preset, checks them; under the asan preset the sanitizers see them as well.
+// The parser, CSV and .npy fuzz targets' inputs replayed through their properties
+// (tests/common/fuzz_replay.hpp).
 #include <doctest/doctest.h>
-
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <sstream>
-#include <string>
 
 #include "../../fuzz/csv_property.hpp"
 #include "../../fuzz/npy_property.hpp"
 #include "../../fuzz/parser_property.hpp"
+#include "../common/fuzz_replay.hpp"
 
-namespace {
-
-namespace fs = std::filesystem;
-
-std::string file_bytes(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// Every file of fuzz/<kind>/<target>; returns how many there were.
-int replay(const std::string& kind, const std::string& target, const std::function<void(std::string_view)>& check) {
-  const fs::path dir = fs::path(SYMTORCH_SOURCE_DIR) / "fuzz" / kind / target;
-  int n = 0;
-  if (!fs::exists(dir)) return n;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    INFO(entry.path().string());
-    CHECK_NOTHROW(check(file_bytes(entry.path())));
-    ++n;
-  }
-  return n;
-}
-
-}  // namespace
+using symtorch::test::replay_fuzz_inputs;
 
 TEST_CASE("fuzz regressions and seeds: parser") {
-  CHECK(replay("regressions", "parser", symtorch::fuzz::check_parser_input) >= 2);
-  CHECK(replay("corpus", "parser", symtorch::fuzz::check_parser_input) > 0);
+  CHECK(replay_fuzz_inputs("regressions", "parser", symtorch::fuzz::check_parser_input) >= 2);
+  CHECK(replay_fuzz_inputs("corpus", "parser", symtorch::fuzz::check_parser_input) > 0);
 }
 
 TEST_CASE("fuzz regressions and seeds: CSV reader") {
-  replay("regressions", "csv", symtorch::fuzz::check_csv_input);
-  CHECK(replay("corpus", "csv", symtorch::fuzz::check_csv_input) > 0);
+  replay_fuzz_inputs("regressions", "csv", symtorch::fuzz::check_csv_input);
+  CHECK(replay_fuzz_inputs("corpus", "csv", symtorch::fuzz::check_csv_input) > 0);
 }
 
 TEST_CASE("fuzz regressions and seeds: .npy reader") {
-  replay("regressions", "npy", symtorch::fuzz::check_npy_input);
-  CHECK(replay("corpus", "npy", symtorch::fuzz::check_npy_input) > 0);
+  replay_fuzz_inputs("regressions", "npy", symtorch::fuzz::check_npy_input);
+  CHECK(replay_fuzz_inputs("corpus", "npy", symtorch::fuzz::check_npy_input) > 0);
 }
 
 TEST_CASE("fuzz properties fail on what they guard against") {
