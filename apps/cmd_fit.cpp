@@ -72,8 +72,8 @@ void set_complexities(const std::string& spec) {
     const std::size_t eq = item.find('=');
     if (eq == std::string::npos) throw std::invalid_argument("--complexity item '" + item + "' must look like 'sin=2'");
     const std::string name = item.substr(0, eq), value = item.substr(eq + 1);
-    const auto op = OperatorRegistry::instance().find(name);
-    if (!op) throw std::invalid_argument("--complexity: unknown operator '" + name + "'");
+    const auto op = OperatorRegistry::instance().find_complexity_target(name);
+    if (!op) throw std::invalid_argument("--complexity: unknown operator '" + name + "' (operators by name, 'constant', 'variable')");
     std::size_t used = 0;
     int c = 0;
     try {
@@ -236,7 +236,7 @@ const CommandRegistration registration(
                                       "(binary and unary; default +,-,*,/)");
       app.add_option("--unary-ops", a->unary_ops, "more operators, appended to --ops");
       app.add_option("--maxsize", a->maxsize, "largest equation complexity (default 30)");
-      app.add_option("--complexity", a->complexities, "per-operator complexity, e.g. 'sin=2,exp=3' (default 1 each)");
+      app.add_option("--complexity", a->complexities, "per-operator complexity, e.g. 'sin=2,exp=3,constant=2' ('constant' and 'variable' for the leaves; default 1 each)");
       app.add_option("--maxdepth", a->maxdepth, "largest tree depth (0 = no limit)");
       app.add_option("--nested", a->nested, "nested-operator limits, e.g. 'sin:sin=0,cos=0;exp:exp=0'");
       app.add_option("--niterations", a->niterations,

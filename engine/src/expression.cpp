@@ -50,7 +50,7 @@ std::size_t Expression::child(std::size_t i, int k) const {
 
 int Expression::complexity() const {
   int c = 0;
-  for (const auto& n : nodes_) c += is_leaf(n.op) ? 1 : op_info(n.op).complexity;
+  for (const auto& n : nodes_) c += op_info(n.op).complexity;
   return c;
 }
 

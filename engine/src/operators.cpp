@@ -254,7 +254,16 @@ void OperatorRegistry::set_complexity(Op op, int complexity) {
   if (complexity < 0) throw std::invalid_argument("operator complexity must be >= 0");
   auto i = static_cast<std::size_t>(op);
   if (i >= ops_.size()) throw std::out_of_range("unknown operator code " + std::to_string(i));
+  if (is_leaf(op) && complexity < 1)
+    throw std::invalid_argument(std::string("the complexity of a ") + (op == Op::Const ? "constant" : "variable") +
+                                " must be >= 1, got " + std::to_string(complexity));
   ops_[i].complexity = complexity;
+}
+
+std::optional<Op> OperatorRegistry::find_complexity_target(std::string_view name) const {
+  if (name == "constant") return Op::Const;
+  if (name == "variable") return Op::Var;
+  return find(name);
 }
 
 void OperatorRegistry::reset_complexities() {

@@ -163,8 +163,12 @@ def translate(sr_params):
             for op, c in value.items():
                 complexity[_operator_name(op)] = c
         elif name in ("complexity_of_constants", "complexity_of_variables"):
-            if value != 1:
-                raise _unsupported(f"{name}={value!r}", "constants and variables always have complexity 1 here")
+            # PySR takes real numbers here; the engine's complexities are integers (a front is
+            # indexed by complexity), so a non-integer is refused rather than rounded.
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                    or value != int(value) or value < 1):
+                raise _unsupported(f"{name}={value!r}", "an integer >= 1 (the engine's complexities are integers)")
+            complexity["constant" if name == "complexity_of_constants" else "variable"] = int(value)
         elif name == "constraints":
             entries = []
             for op, limit in value.items():

@@ -1,9 +1,9 @@
 """Regressor: symbolic regression on tensors, run by the C++ engine (torch.classes.symtorch.Regressor).
 
 The parts of PySRRegressor's interface that SymTorch users read: fit(X, y, weights=None,
-variable_names=None), equations_ (columns complexity, loss, score, equation, sympy_format; a
-pandas DataFrame when pandas is installed, else an EquationTable), get_best(), sympy(), latex(),
-predict(). Ctrl-C during fit() stops the search and keeps the front found so far.
+variable_names=None), equations_ (columns complexity, loss, score, equation, sympy_format,
+lambda_format; a pandas DataFrame when pandas is installed, else an EquationTable), get_best(),
+sympy(), latex(), predict(). Ctrl-C during fit() stops the search and keeps the front found so far.
 """
 import json
 import math
@@ -13,7 +13,7 @@ import torch
 from . import _library
 from . import _sr_params
 
-COLUMNS = ("complexity", "loss", "score", "equation", "sympy_format")
+COLUMNS = ("complexity", "loss", "score", "equation", "sympy_format", "lambda_format")
 
 
 class EquationTable:
@@ -48,6 +48,25 @@ class EquationTable:
         for row in self._rows:
             lines.append(f"{row['complexity']:>10} {row['loss']:>12.6g} {row['score']:>12.6g}  {row['equation']}")
         return "\n".join(lines)
+
+
+class EquationFunction:
+    """PySR's lambda_format: one front member as a function of X [n, k] (columns in the fit's
+    variable order), computed by the JIT-compiled equation in double precision. A tensor gives a
+    tensor (of X's floating dtype), anything else (a numpy array, a list) a numpy array."""
+
+    def __init__(self, regressor, index):
+        self._regressor = regressor
+        self._index = index
+
+    def __call__(self, X):
+        y = self._regressor.predict(X, self._index)
+        if isinstance(X, torch.Tensor):
+            return y.to(X.dtype) if X.is_floating_point() else y
+        return y.numpy()
+
+    def __repr__(self):
+        return f"EquationFunction(X=>{self._regressor.equation(self._index)})"
 
 
 def _sympy_expression(text, variables):
@@ -201,7 +220,8 @@ class Regressor:
     def equations_(self):
         fit = self._require_fit()
         rows = [{"complexity": r["complexity"], "loss": r["loss"], "score": r["score"], "equation": r["equation"],
-                 "sympy_format": _sympy_expression(r["sympy_text"], fit.variables)} for r in fit.rows]
+                 "sympy_format": _sympy_expression(r["sympy_text"], fit.variables),
+                 "lambda_format": EquationFunction(self, i)} for i, r in enumerate(fit.rows)]
         return _make_table(rows)
 
     @property
@@ -212,6 +232,7 @@ class Regressor:
         fit = self._require_fit()
         r = dict(fit.rows[index])
         r["sympy_format"] = _sympy_expression(r.pop("sympy_text"), fit.variables)
+        r["lambda_format"] = EquationFunction(self, index)
         return r
 
     def index_of_complexity(self, complexity):

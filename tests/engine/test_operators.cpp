@@ -331,6 +331,21 @@ TEST_CASE("operators: complexity override and reset") {
   CHECK(symtorch::op_info(Op::Mul).complexity == 1);
   CHECK(e.complexity() == 4);
 
+  // Leaves: what a constant and a variable count (at least 1), named "constant" and "variable"
+  // where a setting names its operator; subtree sizes of constraints count them the same way.
+  CHECK(reg.find_complexity_target("constant") == Op::Const);
+  CHECK(reg.find_complexity_target("variable") == Op::Var);
+  CHECK(reg.find_complexity_target("exp") == Op::Exp);
+  CHECK_FALSE(reg.find_complexity_target("const").has_value());
+  reg.set_complexity(Op::Const, 3);
+  reg.set_complexity(Op::Var, 2);
+  CHECK(e.complexity() == 1 + 1 + 2 + 3);
+  CHECK_THROWS_AS(reg.set_complexity(Op::Var, 0), std::invalid_argument);
+  CHECK_THROWS_AS(reg.set_complexity(Op::Const, 0), std::invalid_argument);
+  CHECK(symtorch::op_info(Op::Var).complexity == 2);
+  reg.reset_complexities();
+  CHECK(e.complexity() == 4);
+
   // A user operator's complexity can be overridden too.
   const Op sinc = user_ops().sinc;
   const int registered = symtorch::op_info(sinc).complexity;

@@ -30,7 +30,16 @@ class RegressorTest(unittest.TestCase):
         self.assertEqual(str(best["sympy_format"]), "a**2 + sin(b)")
         self.assertIn("\\sin", r.latex())
         table = r.equations_
-        self.assertEqual(list(table.columns), ["complexity", "loss", "score", "equation", "sympy_format"])
+        self.assertEqual(list(table.columns), ["complexity", "loss", "score", "equation", "sympy_format",
+                                               "lambda_format"])
+        # lambda_format: the row's equation as a function of X (numpy in, numpy out; tensor in,
+        # tensor of X's dtype out), as PySR's.
+        f = best["lambda_format"]
+        self.assertEqual(repr(f), f"EquationFunction(X=>{best['equation']})")
+        self.assertLess(abs(f(X.numpy()) - y.numpy()).max(), 1e-12)
+        self.assertEqual(f(X.float()).dtype, torch.float32)
+        first = table["lambda_format"][0]
+        self.assertLess((first(X) - r.predict(X, 0)).abs().max().item(), 1e-15)
         complexities = list(table["complexity"])
         self.assertEqual(complexities, sorted(complexities))
         self.assertEqual(table["equation"][r.chosen_index], best["equation"])
@@ -59,6 +68,32 @@ class RegressorTest(unittest.TestCase):
         w = (torch.arange(200) < 100).double()
         r = Regressor(**support.small_search(binary_operators=["+", "*"])).fit(X, y, weights=w)
         self.assertEqual(r.get_best()["equation"], "x0")
+
+    def test_leaf_complexities_count_in_the_front(self):
+        # complexity_of_constants=3, complexity_of_variables=2: every front member's complexity is
+        # 1 per operator + 2 per variable + 3 per constant, counted on its printed form (with only
+        # + and * allowed, a '-' can only be a negative constant's sign).
+        import re
+        X, _ = data(seed=5)
+        y = 1.5 * X[:, 0] + X[:, 1]
+        r = Regressor(**support.small_search(binary_operators=["+", "*"], complexity_of_constants=3,
+                                             complexity_of_variables=2))
+        r.fit(X, y, variable_names=["a", "b"])
+        table = r.equations_
+        for complexity, text in zip(list(table["complexity"]), list(table["equation"])):
+            numbers = re.findall(r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", text)
+            variables = re.findall(r"\b[ab]\b", text)
+            operators = text.count("+") + text.count("*") - sum(n.count("+") for n in numbers)
+            self.assertEqual(complexity, operators + 2 * len(variables) + 3 * len(numbers), text)
+        self.assertLess(r.get_best()["loss"], 1e-20)
+        self.assertEqual(r.get_best()["complexity"], 2 + 2 * 2 + 3)
+        # The setting was the fit's alone: a plain fit counts leaves 1 again.
+        plain = Regressor(**support.small_search(binary_operators=["+", "*"])).fit(X, y)
+        self.assertEqual(plain.get_best()["complexity"], 5)
+        for bad in (1.5, 0, True, float("inf"), "2"):
+            with self.assertRaises(ValueError) as e:
+                Regressor(complexity_of_constants=bad)
+            self.assertIn("an integer >= 1", str(e.exception))
 
     def test_unknown_sr_param_lists_supported_names(self):
         with self.assertRaises(ValueError) as e:

@@ -255,6 +255,41 @@ std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
+json pruning_to_json(const PruningState& p) {
+  return {{"initial_dim", p.options.initial_dim}, {"target_dim", p.options.target_dim},
+          {"total_steps", p.options.total_steps}, {"end_step_frac", p.options.end_step_frac},
+          {"decay_rate", to_string(p.options.decay)},  {"active", p.active}};
+}
+
+PruningState pruning_from_json(const Reader& r, const json& j, std::int64_t outputs) {
+  PruningState p;
+  p.options.initial_dim = r.integer(j, "pruning", "initial_dim", 1);
+  p.options.target_dim = r.integer(j, "pruning", "target_dim", 1);
+  p.options.total_steps = r.integer(j, "pruning", "total_steps", 1);
+  p.options.end_step_frac = r.number(j, "pruning", "end_step_frac");
+  try {
+    p.options.decay = parse_pruning_decay(r.string(j, "pruning", "decay_rate"));
+    check(p.options);
+  } catch (const std::invalid_argument& e) {
+    r.fail("pruning", e.what());
+  }
+  if (outputs > 0 && p.options.initial_dim != outputs)
+    r.fail("pruning.initial_dim", "is " + std::to_string(p.options.initial_dim) + ", the model has " +
+                                      std::to_string(outputs) + " outputs");
+  const json& active = r.array(j, "pruning", "active");
+  for (std::size_t i = 0; i < active.size(); ++i) {
+    const std::int64_t d = r.integer(active[i], Reader::index("pruning.active", i), 0);
+    if (d >= p.options.initial_dim || (!p.active.empty() && d <= p.active.back()))
+      r.fail(Reader::index("pruning.active", i), "expected increasing dimensions below initial_dim " +
+                                                    std::to_string(p.options.initial_dim) + ", got " + std::to_string(d));
+    p.active.push_back(d);
+  }
+  if (static_cast<std::int64_t>(p.active.size()) < p.options.target_dim)
+    r.fail("pruning.active", std::to_string(p.active.size()) + " active dimensions, fewer than target_dim " +
+                                 std::to_string(p.options.target_dim));
+  return p;
+}
+
 }  // namespace
 
 json to_json(const ModelFile& f) {
@@ -268,6 +303,7 @@ json to_json(const ModelFile& f) {
           {"output_squeezed", f.output_squeezed},
           {"weights", weights},
           {"distillation", f.distillation ? distillation_to_json(*f.distillation, f.selected) : json(nullptr)},
+          {"pruning", f.pruning ? pruning_to_json(*f.pruning) : json(nullptr)},
           {"metadata", f.metadata}};
 }
 
@@ -306,6 +342,7 @@ ModelFile model_file_from_json(const json& j, const std::string& source) {
                                  std::to_string(f.num_inputs) + "/" + std::to_string(f.num_outputs) + ")");
   }
   if (f.mode == "symbolic" && !f.distillation) r.fail("mode", "\"symbolic\" without a distillation");
+  if (const auto it = j.find("pruning"); it != j.end() && !it->is_null()) f.pruning = pruning_from_json(r, *it, f.num_outputs);
   const json& meta = r.field(j, "", "metadata");
   if (!meta.is_object()) r.fail("metadata", std::string("expected an object, got ") + meta.type_name());
   f.metadata = meta;

@@ -93,9 +93,10 @@ SearchJob::SearchJob(const std::string& options_json) {
       if (!value.is_object())
         throw std::invalid_argument("operator_complexity: expected an object such as {\"sin\": 3}, got " + value.dump());
       for (const auto& [name, c] : value.items()) {
-        const auto op = OperatorRegistry::instance().find(name);
-        if (!op || is_leaf(*op) || op_info(*op).derivative_of)
-          throw std::invalid_argument("operator_complexity: unknown operator '" + name + "'");
+        const auto op = OperatorRegistry::instance().find_complexity_target(name);
+        if (!op || op_info(*op).derivative_of)
+          throw std::invalid_argument("operator_complexity: unknown operator '" + name + "' (operators by name, and "
+                                      "\"constant\", \"variable\" for the leaves)");
         if (!c.is_number_integer() || c.get<long long>() < 1 || c.get<long long>() > 1000)
           throw std::invalid_argument("operator_complexity: '" + name + "' must be an integer in 1..1000, got " + c.dump());
         operator_complexity_[*op] = c.get<int>();

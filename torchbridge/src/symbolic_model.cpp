@@ -179,14 +179,14 @@ void SymbolicModelImpl::check_input_shape(const torch::Tensor& x, const char* wh
 
 torch::Tensor SymbolicModelImpl::forward(const torch::Tensor& x) {
   switch (mode_) {
-    case ModelMode::Neural: return run_wrapped(x);
+    case ModelMode::Neural: return masked(run_wrapped(x));
     case ModelMode::Recording: {
       check_input_shape(x, "forward (recording)");
-      torch::Tensor y = run_wrapped(x);
+      torch::Tensor y = masked(run_wrapped(x));
       record(x, y);
       return y;
     }
-    case ModelMode::Symbolic: return forward_symbolic(x);
+    case ModelMode::Symbolic: return masked(forward_symbolic(x));
   }
   throw std::logic_error("SymbolicModel: invalid mode");
 }
@@ -437,6 +437,76 @@ torch::Tensor SymbolicModelImpl::forward_symbolic(const torch::Tensor& x) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Pruning
+
+torch::Tensor SymbolicModelImpl::masked(const torch::Tensor& y) const {
+  if (!pruning_) return y;
+  const std::int64_t width = pruning_mask_.size(0);
+  TORCH_CHECK_VALUE(y.dim() >= 1 && (y.size(-1) == width || (width == 1 && output_squeezed_)),
+                    "SymbolicModel.forward: pruning was set up for ", width, " output dimensions, the output has shape ",
+                    shape_text(y.sizes()));
+  const at::Tensor mask = pruning_mask_.to(y.device(), y.scalar_type());
+  return y.size(-1) == width ? y * mask : y * mask[0];
+}
+
+void SymbolicModelImpl::set_pruning(std::optional<PruningState> state) {
+  if (!state) {
+    pruning_.reset();
+    pruning_schedule_.clear();
+    pruning_mask_ = at::Tensor();
+    return;
+  }
+  std::vector<std::int64_t> schedule = pruning_schedule(state->options);
+  at::Tensor mask = torch::zeros({state->options.initial_dim}, torch::kFloat64);
+  for (const std::int64_t d : state->active) mask[d] = 1.0;
+  pruning_schedule_ = std::move(schedule);
+  pruning_mask_ = mask;
+  pruning_ = std::move(state);
+}
+
+void SymbolicModelImpl::setup_pruning(const PruningOptions& options) {
+  check(options);
+  const std::int64_t outputs = distillation_ ? static_cast<std::int64_t>(distillation_->num_outputs) : num_outputs_;
+  if (outputs > 0 && options.initial_dim != outputs)
+    throw std::invalid_argument("SymbolicModel.setup_pruning: initial_dim is " + std::to_string(options.initial_dim) +
+                                ", the wrapped block has " + std::to_string(outputs) + " outputs");
+  PruningState state{options, {}};
+  for (std::int64_t d = 0; d < options.initial_dim; ++d) state.active.push_back(d);
+  set_pruning(std::move(state));
+}
+
+void SymbolicModelImpl::prune(std::int64_t step, const torch::Tensor& sample_inputs) {
+  if (!pruning_) throw std::logic_error("SymbolicModel.prune: pruning is not set up; call setup_pruning() first");
+  if (step < 0 || step >= pruning_->options.total_steps) return;
+  TORCH_CHECK(sample_inputs.defined(), "SymbolicModel.prune: expected a tensor of sample inputs, got an undefined tensor");
+  TORCH_CHECK_VALUE(sample_inputs.dim() >= 1, "SymbolicModel.prune: expected sample inputs of shape [..., n_in], got a scalar");
+  at::Tensor y;
+  {
+    torch::NoGradGuard no_grad;
+    y = run_wrapped(sample_inputs);
+  }
+  const std::int64_t width = pruning_->options.initial_dim;
+  const bool one_per_row = width == 1 && y.dim() == sample_inputs.dim() - 1;  // a block that returns [...]
+  if (!one_per_row && (y.dim() < 1 || y.size(-1) != width))
+    throw std::invalid_argument("SymbolicModel.prune: pruning was set up for " + std::to_string(width) +
+                                " output dimensions, the block's output on the sample has shape " + shape_text(y.sizes()));
+  const at::Tensor rows = y.detach().to(torch::kCPU, torch::kFloat64).reshape({-1, width});
+  if (rows.size(0) < 2)
+    throw std::invalid_argument("SymbolicModel.prune: the sample gives " + std::to_string(rows.size(0)) +
+                                " row(s); the spread of an output needs at least 2");
+  const at::Tensor spread = rows.std(0).contiguous();
+  const std::vector<double> values(spread.data_ptr<double>(), spread.data_ptr<double>() + width);
+  PruningState state = *pruning_;
+  state.active = dimensions_of_largest_spread(values, static_cast<std::size_t>(pruning_schedule_[static_cast<std::size_t>(step)]));
+  set_pruning(std::move(state));
+}
+
+const std::vector<std::int64_t>& SymbolicModelImpl::active_dimensions() const {
+  if (!pruning_) throw std::logic_error("SymbolicModel.active_dimensions: pruning is not set up; call setup_pruning() first");
+  return pruning_->active;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Persistence
 
 void SymbolicModelImpl::save(const std::string& dir) const {
@@ -458,6 +528,7 @@ void SymbolicModelImpl::save(const std::string& dir) const {
   } else if (mode_ == ModelMode::Symbolic) {
     f.mode = "neural";
   }
+  f.pruning = pruning_;
   if (module_) {
     const fs::path weights = root / kWeightsFile;
     const fs::path tmp = weights.string() + ".tmp-" + std::to_string(::getpid());
@@ -528,6 +599,7 @@ void SymbolicModelImpl::load(const std::string& dir) {
   }
   distillation_ = f.distillation;
   symbolic_ = symbolic;
+  set_pruning(f.pruning);
   mode_ = f.mode == "symbolic" ? ModelMode::Symbolic : ModelMode::Neural;
 }
 

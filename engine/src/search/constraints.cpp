@@ -7,7 +7,7 @@ namespace {
 
 int subtree_complexity(const Expression& e, std::size_t i) {
   int c = 0;
-  for (std::size_t k = e.subtree_begin(i); k <= i; ++k) c += is_leaf(e[k].op) ? 1 : op_info(e[k].op).complexity;
+  for (std::size_t k = e.subtree_begin(i); k <= i; ++k) c += op_info(e[k].op).complexity;
   return c;
 }
 

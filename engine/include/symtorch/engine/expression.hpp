@@ -54,7 +54,7 @@ class Expression {
   // Child k (0-based, left to right) of node i.
   std::size_t child(std::size_t i, int k) const;
 
-  int complexity() const;  // sum of operator complexities (leaves count 1 each)
+  int complexity() const;  // sum of the nodes' complexities (operator registry; leaves 1 unless set)
   int depth() const;
   std::size_t num_constants() const;
   std::vector<std::size_t> constant_indices() const;  // node indices of constants, in order

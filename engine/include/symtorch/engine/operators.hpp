@@ -127,8 +127,14 @@ class OperatorRegistry {
                      std::function<std::pair<double, double>(double, double)> derivative = {},
                      int complexity = 1);
 
-  // Per-operator complexity override (e.g. make exp cost 3).
+  // Per-operator complexity override (e.g. make exp cost 3). Op::Const and Op::Var set what a
+  // constant and a variable count (PySR's complexity_of_constants / _variables); a leaf counts
+  // at least 1, so that every expression has complexity >= 1 (the hall of fame's slots start
+  // there). Throws std::invalid_argument for a negative complexity or a leaf below 1.
   void set_complexity(Op op, int complexity);
+  // The operator a complexity setting names: an operator's name (find), or "constant" /
+  // "variable" for the leaves.
+  std::optional<Op> find_complexity_target(std::string_view name) const;
   // Restores built-in complexities (tests use this to stay independent).
   void reset_complexities();
 

@@ -18,6 +18,8 @@
 //                  "front": [{"complexity": 1, "loss": 0.5, "score": 0, "equation": "a"}, ...]}],
 //     "selected": [3]                                           // members symbolic mode runs
 //   },
+//   "pruning": null | {"initial_dim": 8, "target_dim": 2, "total_steps": 100, "end_step_frac": 0.5,
+//                      "decay_rate": "exp", "active": [0, 5, 6]},   // absent in older files: null
 //   "metadata": {"symtorch_version": "0.1.0", "torch_version": "1.13.1", "saved_utc": "…",
 //                "recorded_rows": 5000, "seen_rows": 120000}
 // }
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "symtorch/torch/distill.hpp"
+#include "symtorch/torch/pruning.hpp"
 
 namespace symtorch {
 
@@ -54,13 +57,15 @@ struct ModelFile {
   std::optional<WeightsFile> weights;
   std::optional<Distillation> distillation;
   std::vector<std::size_t> selected;  // with a distillation: member per target
+  std::optional<PruningState> pruning;
   nlohmann::json metadata = nlohmann::json::object();
 };
 
 nlohmann::json to_json(const ModelFile& file);
 // Reads and checks everything (structure, types, names, equations parse over the variable
 // names, PCA shapes, distillation consistency, selected members in range, symbolic mode only
-// with a distillation). Throws std::invalid_argument "SOURCE: PATH: problem", e.g.
+// with a distillation, pruning options in range and its active dimensions sorted, unique,
+// within initial_dim = outputs and at least target_dim of them). Throws std::invalid_argument "SOURCE: PATH: problem", e.g.
 // "dir/symbolic_model.json: distillation.targets[0].front[2].loss: expected a number, got string".
 ModelFile model_file_from_json(const nlohmann::json& j, const std::string& source);
 ModelFile read_model_file(const std::filesystem::path& path);

@@ -44,6 +44,7 @@
 
 #include "symtorch/torch/distill.hpp"
 #include "symtorch/torch/equation.hpp"
+#include "symtorch/torch/pruning.hpp"
 #include "symtorch/torch/reservoir.hpp"
 #include "symtorch/torch/slime.hpp"
 
@@ -115,6 +116,26 @@ class SymbolicModelImpl : public torch::nn::Module {
   // Front member index per target that equations() reports.
   std::vector<std::size_t> selected_members() const;
 
+  // --- pruning (SymTorch's setup_pruning / prune) ---
+  // With pruning set up, every forward (neural, recording and symbolic) multiplies the outputs
+  // by the mask of active dimensions, so training sees only those, recordings hold zeros in
+  // the pruned ones (which distill() fits as the constant 0, without a search) and the switch
+  // keeps them zero. setup_pruning checks the options (pruning.hpp) and, where the model has
+  // recorded or loaded its outputs, that initial_dim is their number; it makes every
+  // dimension active. Throws std::invalid_argument, changing nothing.
+  void setup_pruning(const PruningOptions& options);
+  // Keeps the schedule's number of dimensions at `step` (nothing happens for a step outside
+  // 0 .. total_steps - 1): those whose outputs on `sample_inputs` [..., n_in] (the wrapped
+  // module or function run without gradients, the mask not applied) have the largest standard
+  // deviation. Throws std::logic_error before setup_pruning, std::invalid_argument when the
+  // outputs' width is not initial_dim; the mask is unchanged then.
+  void prune(std::int64_t step, const torch::Tensor& sample_inputs);
+  bool pruning_enabled() const { return pruning_.has_value(); }
+  // The active dimensions, increasing; throws std::logic_error before setup_pruning.
+  const std::vector<std::int64_t>& active_dimensions() const;
+  // Active dimensions per step of the schedule set up.
+  const std::vector<std::int64_t>& pruning_steps() const { return pruning_schedule_; }
+
   // --- persistence ---
   // Writes DIR/symbolic_model.json (equations, fronts, PCA bases, transforms, options summary,
   // metadata; readable) and DIR/module.pt (the wrapped module's parameters and buffers,
@@ -138,6 +159,8 @@ class SymbolicModelImpl : public torch::nn::Module {
   void record(const torch::Tensor& x, const torch::Tensor& y);
   void complete_copies(bool wait);
   torch::Tensor forward_symbolic(const torch::Tensor& x);
+  torch::Tensor masked(const torch::Tensor& y) const;  // y times the pruning mask (none: y)
+  void set_pruning(std::optional<PruningState> state);
   std::shared_ptr<Symbolic> build_symbolic(const Distillation& d, const std::vector<std::size_t>& members) const;
   void check_input_shape(const torch::Tensor& x, const char* what) const;
 
@@ -154,6 +177,10 @@ class SymbolicModelImpl : public torch::nn::Module {
 
   std::optional<Distillation> distillation_;
   std::shared_ptr<Symbolic> symbolic_;
+
+  std::optional<PruningState> pruning_;
+  std::vector<std::int64_t> pruning_schedule_;  // active dimensions per step
+  torch::Tensor pruning_mask_;                  // CPU float64 [initial_dim], 1 where active
 };
 
 TORCH_MODULE(SymbolicModel);
