@@ -215,8 +215,9 @@ std::string host_target_description(const CompileOptions& options) {
     if (!wide.empty()) wide += ",";
     wide += f;
   }
-  return target.triple + ", cpu " + target.cpu + " (" + (wide.empty() ? "sse" : wide) + "), vector math " +
-         target.vector_math.label() + ", O" + std::to_string(target.opt_level);
+  return target.triple + ", cpu " + target.cpu + " (" + (wide.empty() ? "sse" : wide) + "), " +
+         std::to_string(target.vector_bits) + "-bit vectors, vector math " + target.vector_math.label() + ", O" +
+         std::to_string(target.opt_level);
 }
 
 }  // namespace symtorch::jit
