@@ -4,6 +4,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -89,7 +90,11 @@ TargetDescription resolve_target(const CompileOptions& options) {
   }
   t.opt_level = options.opt_level;
   // The features of a named CPU come from LLVM's CPU table, so ask its subtarget.
-  t.vector_bits = choose_vector_bits(*host_target_machine(t).getMCSubtargetInfo(), options.prefer_vector_width);
+  const llvm::MCSubtargetInfo& subtarget = *host_target_machine(t).getMCSubtargetInfo();
+  t.vector_bits = choose_vector_bits(subtarget, options.prefer_vector_width);
+  for (const char* f : {"avx2", "fma", "avx512f"})
+    if (subtarget.checkFeatures(std::string("+") + f)) t.vector_features += (t.vector_features.empty() ? "" : ",") + std::string(f);
+  if (t.vector_features.empty()) t.vector_features = "sse";
   t.vector_math = load_vector_math(options.vector_math);
   return t;
 }

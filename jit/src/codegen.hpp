@@ -23,6 +23,7 @@ struct TargetDescription {
   // Width of the kernel's vectors in bits (see vector_width.hpp): its "prefer-vector-width" and
   // "min-legal-vector-width", and the widest vector math functions it may call.
   unsigned vector_bits = 128;
+  std::string vector_features;  // for reports: "avx2,fma,avx512f", "sse", ... (a named CPU's own too)
   VectorMathLibrary vector_math;
 };
 
