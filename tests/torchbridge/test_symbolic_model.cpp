@@ -13,6 +13,7 @@
 #include "symtorch/engine/parser.hpp"
 #include "symtorch/torch/symbolic_model.hpp"
 #include "doctest_after_torch.hpp"
+#include "error_of.hpp"
 #include "test_support.hpp"
 
 using namespace symtorch;
@@ -91,17 +92,7 @@ std::set<std::uint32_t> variables_of(const std::string& equation, const std::vec
   return used;
 }
 
-template <typename Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using symtorch::test::error_of;
 
 }  // namespace
 
