@@ -737,6 +737,8 @@ SearchResult run_distributed(const Dataset& data, const SearchOptions& options, 
   SearchDriver<T> driver(data, options, stop, progress, &cluster);
   try {
     return driver.run(selection);
+  } catch (const ClusterAgreedError&) {
+    throw;  // every rank throws it
   } catch (const std::exception& e) {
     // Past the last collective every rank fails alike; before it, the others would wait for
     // this rank forever.
@@ -766,7 +768,7 @@ SearchResult run_search(const Dataset& data, const SearchOptions& options, Searc
   const std::vector<std::string> shapes = cluster.all_gather(shared_shape(options, data));
   for (std::size_t r = 1; r < shapes.size(); ++r)
     if (shapes[r] != shapes[0])
-      throw std::invalid_argument("rank " + std::to_string(r) + " has other data or options than rank 0 (every rank "
+      throw ClusterAgreedError("rank " + std::to_string(r) + " has other data or options than rank 0 (every rank "
                                   "must search the same data with the same options)");
   if (options.precision == Precision::Float) return run_distributed<float>(data, options, cluster, selection, stop, progress);
   return run_distributed<double>(data, options, cluster, selection, stop, progress);

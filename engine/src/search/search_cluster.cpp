@@ -12,7 +12,7 @@ void agree_ready(SearchCluster& cluster, const std::string& error) {
   const std::vector<std::string> all = cluster.all_gather(mine);
   for (std::size_t r = 0; r < all.size(); ++r)
     if (!all[r].empty() && all[r][0] == '-')
-      throw std::invalid_argument("rank " + std::to_string(r) + " of " + std::to_string(all.size()) + ": " +
+      throw ClusterAgreedError("rank " + std::to_string(r) + " of " + std::to_string(all.size()) + ": " +
                                   all[r].substr(1));
 }
 

@@ -18,6 +18,7 @@
 // the same polished front.
 #pragma once
 
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -57,8 +58,13 @@ class SearchCluster {
   [[noreturn]] virtual void abort(const std::string& message) = 0;
 };
 
+// A failure known to every rank alike (agree_ready): each rank throws it, none waits.
+struct ClusterAgreedError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
 // Collective: whether every rank is ready. `error` is this rank's failure (empty if none).
-// If any rank failed, throws std::invalid_argument on every rank with the first failed rank's
+// If any rank failed, throws ClusterAgreedError on every rank with the first failed rank's
 // message, prefixed with its rank, so a bad input on one rank ends the job with that message
 // instead of leaving the others waiting.
 void agree_ready(SearchCluster& cluster, const std::string& error);
