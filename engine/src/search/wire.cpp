@@ -90,6 +90,14 @@ double WireReader::f64() {
   return v;
 }
 
+std::string WireReader::text() {
+  const std::uint64_t n = u64();
+  if (n > bytes_.size() - at_) fail("a text of " + std::to_string(n) + " bytes is more than the message holds");
+  std::string t = bytes_.substr(at_, static_cast<std::size_t>(n));
+  at_ += static_cast<std::size_t>(n);
+  return t;
+}
+
 std::size_t WireReader::count(std::size_t min_item_bytes) {
   const std::uint32_t n = u32();
   if (min_item_bytes > 0 && n > (bytes_.size() - at_) / min_item_bytes)

@@ -21,6 +21,10 @@ class WireWriter {
   void u32(std::uint32_t v) { raw(&v, sizeof v); }
   void u64(std::uint64_t v) { raw(&v, sizeof v); }
   void f64(double v) { raw(&v, sizeof v); }
+  void text(const std::string& t) {
+    u64(t.size());
+    out_ += t;
+  }
   void expression(const Expression& e);
   void member(const Member& m);
   void members(const std::vector<Member>& ms);
@@ -45,6 +49,7 @@ class WireReader {
   std::uint32_t u32();
   std::uint64_t u64();
   double f64();
+  std::string text();
   // A count of items that each take at least `min_item_bytes`, checked against what is left.
   std::size_t count(std::size_t min_item_bytes);
   Expression expression();

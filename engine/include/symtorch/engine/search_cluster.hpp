@@ -18,6 +18,7 @@
 // the same polished front.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -76,5 +77,13 @@ void agree_ready(SearchCluster& cluster, const std::string& error);
 SearchResult run_search(const Dataset& data, const SearchOptions& options, SearchCluster& cluster,
                         const Selection& selection = {}, std::stop_token stop = {},
                         const ProgressCallback& progress = {});
+
+// Independent searches (e.g. one per output of a layer to distil) spread over the ranks: search
+// j runs on rank j mod size, in that rank alone (with its threads), and every result is gathered
+// on every rank, so each rank returns the same results in order j = 0..count-1, equal to running
+// them all in one process. `search(j)` is called for this rank's j only. A search that throws
+// ends it on every rank with that search's message (ClusterAgreedError naming the rank).
+std::vector<SearchResult> run_spread(SearchCluster& cluster, std::size_t count,
+                                     const std::function<SearchResult(std::size_t)>& search);
 
 }  // namespace symtorch
