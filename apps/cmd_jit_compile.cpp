@@ -98,7 +98,7 @@ const CommandRegistration registration(
       app.add_option("--sm", a->sm, "GPU architecture for --target ptx: 70, 72, 75, 80 (default), 86, 87, 89, 90");
       app.add_option("--cpu", a->cpu, "LLVM CPU name for host code (default: this machine's; x86-64 = portable)");
       app.add_option("--vector-math", a->vector_math, "auto (default), libmvec, sleef or none");
-      app.add_option("--prefer-vector-width", a->prefer_vector_width, "128, 256 or 512 bits (default: the CPU's tuning)");
+      app.add_option("--prefer-vector-width", a->prefer_vector_width, "128, 256 or 512 bits, capped at the CPU's widest (default: its widest, 512 with AVX-512)");
       app.add_option("--opt", a->opt_level, "optimisation level 0-3 (default 3)");
       app.callback([a] { run_compile(*a); });
     });

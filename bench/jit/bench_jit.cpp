@@ -2,7 +2,13 @@
 // vector math; see hand_written.hpp) and the batch interpreter, on five reference expressions;
 // plus JIT compile latency (cache disabled) and disk-cache hit latency.
 //
-//   bench_jit [--rows N] [--type float|double|both] [--compile-reps R] [--threads 1]
+//   bench_jit [--rows N] [--type float|double|both] [--repeat R] [--compile-reps R]
+//             [--cpu NAME] [--prefer-vector-width 0|128|256|512]
+//
+// --cpu and --prefer-vector-width set the JIT's target (default: this CPU, its widest vectors);
+// the hand-written baseline is always this binary's g++ code. A CPU whose instructions this host
+// lacks must not be named. Each kernel's vector math calls are listed (which _ZGV* variants, so
+// which width), and the JIT/hand ratios of the math-bound rows are summarised at the end.
 //
 // Every evaluator runs once to warm up, then --repeat times, interleaved with the others; the
 // median is reported. Elements per
@@ -19,7 +25,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <random>
+#include <regex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,6 +36,7 @@
 #include "hand_written.hpp"
 #include "symtorch/engine/interpreter.hpp"
 #include "symtorch/engine/random_tree.hpp"
+#include "symtorch/jit/export.hpp"
 #include "symtorch/jit/native_kernel.hpp"
 
 using namespace symtorch;
@@ -40,6 +50,14 @@ struct Args {
   std::string type = "both";
   int repeat = 5;
   int compile_reps = 21;
+  std::string cpu;
+  int vector_width = 0;
+  CompileOptions options() const {
+    CompileOptions o;
+    o.cpu = cpu;
+    o.prefer_vector_width = vector_width;
+    return o;
+  }
 };
 
 Args parse_args(int argc, char** argv) {
@@ -54,7 +72,12 @@ Args parse_args(int argc, char** argv) {
     else if (s == "--type") a.type = value();
     else if (s == "--repeat") a.repeat = std::stoi(value());
     else if (s == "--compile-reps") a.compile_reps = std::stoi(value());
-    else throw std::invalid_argument("unknown argument " + s + " (--rows N --type float|double|both --repeat R --compile-reps R)");
+    else if (s == "--cpu") a.cpu = value();
+    else if (s == "--prefer-vector-width") a.vector_width = std::stoi(value());
+    else
+      throw std::invalid_argument("unknown argument " + s +
+                                  " (--rows N --type float|double|both --repeat R --compile-reps R --cpu NAME "
+                                  "--prefer-vector-width 0|128|256|512)");
   }
   if (a.type != "float" && a.type != "double" && a.type != "both") throw std::invalid_argument("--type float|double|both");
   if (a.rows == 0 || a.repeat < 1 || a.compile_reps < 1) throw std::invalid_argument("counts must be positive");
@@ -88,29 +111,62 @@ std::vector<double> time_medians(const std::vector<std::function<void()>>& fs, i
   return out;
 }
 
+// The distinct x86-64 vector-ABI functions (_ZGV<isa>N<lanes>...) the kernel calls: their ISA
+// letter and lane count show the vector width the JIT chose.
+std::string vector_math_calls(const KernelSpec& spec, const CompileOptions& options) {
+  const std::string ir = emit_llvm_ir(spec, options);
+  static const std::regex call(R"(call [^@]*@(_ZGV[a-z]N[0-9]+v+_[a-z0-9]+))");
+  std::set<std::string> names;
+  for (std::sregex_iterator it(ir.begin(), ir.end(), call), end; it != end; ++it) names.insert((*it)[1]);
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : " ") + n;
+  return out.empty() ? "-" : out;
+}
+
 struct Row {
-  std::string name;
+  std::string name, vector_calls;
   double hand = 0, native = 0, interp = 0;  // seconds per run
   double compile_ms = 0, compile_wall_ms = 0, cache_ms = 0, cache_wall_ms = 0, max_diff = 0;
+};
+
+// Columns at fixed places: 64-byte aligned (as torch allocates), each at its own offset within
+// a page. With one std::vector per evaluator's outputs, where the heap put them depended on
+// everything allocated before (LLVM's work included), and two builds running byte-identical
+// kernels measured JIT/hand 0.6x and 1.0x for the same expression, reproducibly; the page-offset
+// distance between a loop's loads and stores (4 KiB aliasing) is the likely cause. So every
+// evaluator now writes the same output columns, and no two columns share a page offset.
+template <typename T>
+class Columns {
+ public:
+  Columns(std::size_t count, std::size_t n, std::size_t first) : n_(n) {
+    for (std::size_t c = 0; c < count; ++c) {
+      const std::size_t offset = ((first + c) * 3 % 64) * 64;  // whole cache lines, distinct for < 64 columns
+      const std::size_t bytes = (offset + n * sizeof(T) + 4095) / 4096 * 4096;
+      auto* base = static_cast<char*>(std::aligned_alloc(4096, bytes));
+      if (!base) throw std::runtime_error("out of memory for " + std::to_string(n) + " rows");
+      blocks_.emplace_back(base, std::free);
+      pointers_.push_back(reinterpret_cast<T*>(base + offset));
+    }
+  }
+  T* operator[](std::size_t c) { return pointers_[c]; }
+  T* const* data() { return pointers_.data(); }
+  std::vector<T> copy(std::size_t c) const { return std::vector<T>(pointers_[c], pointers_[c] + n_); }
+
+ private:
+  std::size_t n_;
+  std::vector<std::unique_ptr<char, decltype(&std::free)>> blocks_;
+  std::vector<T*> pointers_;
 };
 
 template <typename T>
 Row bench_one(const ReferenceExpression& ref, const Args& a, const std::filesystem::path& cache_dir) {
   const std::size_t n = a.rows, k = ref.variables.size(), m = ref.equations.size();
   std::mt19937_64 rng(42);
-  std::vector<std::vector<T>> cols(k, std::vector<T>(n));
-  for (auto& c : cols)
-    for (auto& v : c) v = static_cast<T>(0.1 + 1.9 * random_unit(rng));  // log/sqrt stay real
+  Columns<T> cols(k, n, 0), out(m, n, k);  // one set of outputs, written by every evaluator
+  for (std::size_t c = 0; c < k; ++c)
+    for (std::size_t r = 0; r < n; ++r) cols[c][r] = static_cast<T>(0.1 + 1.9 * random_unit(rng));  // log/sqrt stay real
   std::vector<const T*> in;
-  for (auto& c : cols) in.push_back(c.data());
-  std::vector<std::vector<T>> out_hand(m, std::vector<T>(n)), out_native(m, std::vector<T>(n)),
-      out_interp(m, std::vector<T>(n));
-  auto pointers = [](std::vector<std::vector<T>>& o) {
-    std::vector<T*> p;
-    for (auto& c : o) p.push_back(c.data());
-    return p;
-  };
-  auto p_hand = pointers(out_hand), p_native = pointers(out_native), p_interp = pointers(out_interp);
+  for (std::size_t c = 0; c < k; ++c) in.push_back(cols[c]);
 
   KernelSpec spec;
   spec.equations = parse_equations(ref.equations, ref.variables);
@@ -121,7 +177,7 @@ Row bench_one(const ReferenceExpression& ref, const Args& a, const std::filesyst
   row.name = ref.name;
   // Compile latency: cache disabled, the process already warm (LLVM initialised, JIT session
   // created); each compile lowers, optimises, generates code and links.
-  CompileOptions cold;
+  CompileOptions cold = a.options();
   cold.use_cache = false;
   std::vector<double> ms, wall;
   NativeKernel kernel = NativeKernel::compile(spec, cold);
@@ -132,8 +188,9 @@ Row bench_one(const ReferenceExpression& ref, const Args& a, const std::filesyst
   }
   row.compile_ms = median(ms);
   row.compile_wall_ms = median(wall);
+  row.vector_calls = vector_math_calls(spec, cold);
   // Cache hit: the object is on disk; compile() builds the DAG, hashes it, reads and links.
-  CompileOptions cached;
+  CompileOptions cached = a.options();
   cached.cache_dir = cache_dir.string();
   NativeKernel::compile(spec, cached);
   ms.clear();
@@ -154,27 +211,34 @@ Row bench_one(const ReferenceExpression& ref, const Args& a, const std::filesyst
       sizeof(T) == 4 ? reinterpret_cast<void*>(kernel.function_f32()) : reinterpret_cast<void*>(kernel.function_f64()));
   const auto sn = static_cast<std::int64_t>(n);
   Interpreter<T> interpreter;
-  const auto times = time_medians({[&] { hand(in.data(), p_hand.data(), sn); },
-                                   [&] { native(in.data(), p_native.data(), sn); },
-                                   [&] {
-                                     for (std::size_t j = 0; j < m; ++j)
-                                       interpreter.evaluate(spec.equations.outputs[j], std::span<const T* const>(in), n,
-                                                            std::span<T>(out_interp[j]));
-                                   }},
-                                  a.repeat);
+  const std::vector<std::function<void()>> evaluators = {
+      [&] { hand(in.data(), out.data(), sn); }, [&] { native(in.data(), out.data(), sn); },
+      [&] {
+        for (std::size_t j = 0; j < m; ++j)
+          interpreter.evaluate(spec.equations.outputs[j], std::span<const T* const>(in), n, std::span<T>(out[j], n));
+      }};
+  const auto times = time_medians(evaluators, a.repeat);
   row.hand = times[0];
   row.native = times[1];
   row.interp = times[2];
 
   // The three must compute the same thing (up to vector math ulps).
-  for (std::size_t j = 0; j < m; ++j)
-    for (std::size_t r = 0; r < n; ++r) {
-      const double h = out_hand[j][r];
-      const double d = std::max(std::fabs(out_native[j][r] - h), std::fabs(out_interp[j][r] - h));
-      row.max_diff = std::max(row.max_diff, d / std::max(1.0, std::fabs(h)));
-    }
+  std::vector<std::vector<T>> expected;
+  evaluators[0]();
+  for (std::size_t j = 0; j < m; ++j) expected.push_back(out.copy(j));
+  for (std::size_t e = 1; e < evaluators.size(); ++e) {
+    evaluators[e]();
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t r = 0; r < n; ++r) {
+        const double h = expected[j][r];
+        row.max_diff = std::max(row.max_diff, std::fabs(out[j][r] - h) / std::max(1.0, std::fabs(h)));
+      }
+  }
   return row;
 }
+
+// JIT/hand of the math-bound rows, for the summary line.
+std::vector<std::string> math_ratios;
 
 template <typename T>
 bool run_type(const Args& a, const std::filesystem::path& cache_dir) {
@@ -183,6 +247,7 @@ bool run_type(const Args& a, const std::filesystem::path& cache_dir) {
   std::printf("%-11s %10s %10s %11s %9s %8s  %16s %16s %9s\n", "expression", "hand Me/s", "JIT Me/s", "interp Me/s",
               "JIT/hand", "JIT/int", "compile cpu/wall", "cache cpu/wall", "max diff");
   bool all_met = true;
+  std::vector<std::string> vector_calls;
   for (const auto& ref : bench::reference_expressions()) {
     Row r = bench_one<T>(ref, a, cache_dir);
     const double elements = static_cast<double>(a.rows) * static_cast<double>(ref.equations.size());
@@ -197,7 +262,15 @@ bool run_type(const Args& a, const std::filesystem::path& cache_dir) {
                 elements / r.hand / 1e6, elements / r.native / 1e6, elements / r.interp / 1e6, vs_hand, vs_interp,
                 r.compile_ms, r.compile_wall_ms, r.cache_ms, r.cache_wall_ms, r.max_diff,
                 missed.empty() ? "" : ("  missed:" + missed).c_str());
+    vector_calls.push_back(r.name + ": " + r.vector_calls);
+    if (r.name == "sin/exp" || r.name == "log/sqrt") {
+      char text[64];
+      std::snprintf(text, sizeof text, "%s %s %.2fx", tname, r.name.c_str(), vs_hand);
+      math_ratios.push_back(text);
+    }
   }
+  std::printf("JIT vector math calls:\n");
+  for (const auto& line : vector_calls) std::printf("  %s\n", line.c_str());
   return all_met;
 }
 
@@ -219,7 +292,7 @@ int main(int argc, char** argv) {
 
     std::printf("bench_jit: native JIT vs hand-written C++ (g++ -O3 -march=native -fno-math-errno -fopenmp-simd "
                 "-ffp-contract=off, libmvec) vs interpreter\n");
-    std::printf("target: %s\n", host_target_description().c_str());
+    std::printf("JIT target: %s\n", host_target_description(a.options()).c_str());
     std::printf("first compile in the process (LLVM and JIT start-up included): %.1f ms\n", first_ms);
     std::printf("Me/s = million output values per second; JIT/hand and JIT/int are speed ratios (higher = JIT faster);\n"
                 "compile = median cold compile (cache disabled), cache = median load from the disk cache;\n"
@@ -230,6 +303,8 @@ int main(int argc, char** argv) {
     if (a.type != "float") met = run_type<double>(a, cache_dir) && met;
     std::error_code ec;
     std::filesystem::remove_all(cache_dir, ec);
+    std::printf("\nJIT/hand, math-bound rows:");
+    for (const auto& r : math_ratios) std::printf("  %s", r.c_str());
     std::printf("\n%s\n", met ? "all goals met" : "some goals missed (marked per row)");
     return 0;
   } catch (const std::exception& e) {

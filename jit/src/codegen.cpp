@@ -4,6 +4,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -16,13 +17,14 @@
 
 #include "ir_builder.hpp"
 #include "target_machines.hpp"
+#include "vector_width.hpp"
 
 namespace symtorch::jit::detail {
 
 namespace {
 
 // Bumped whenever the generated code changes for the same key (IR builder, pipeline).
-constexpr const char* kCodegenVersion = "symtorch-jit-codegen 1";
+constexpr const char* kCodegenVersion = "symtorch-jit-codegen 2";
 
 void initialise_llvm() {
   static std::once_flag once;
@@ -60,7 +62,7 @@ llvm::TargetMachine& host_target_machine(const TargetDescription& target) {
 
 std::unique_ptr<llvm::TargetLibraryInfoImpl> make_tli(const TargetDescription& target, llvm::TargetMachine& tm) {
   auto tli = std::make_unique<llvm::TargetLibraryInfoImpl>(llvm::Triple(target.triple));
-  add_vector_math_mappings(*tli, target.vector_math, *tm.getMCSubtargetInfo());
+  add_vector_math_mappings(*tli, target.vector_math, *tm.getMCSubtargetInfo(), target.vector_bits);
   return tli;
 }
 
@@ -87,11 +89,12 @@ TargetDescription resolve_target(const CompileOptions& options) {
     t.features = options.features;
   }
   t.opt_level = options.opt_level;
-  if (options.prefer_vector_width != 0 && options.prefer_vector_width != 128 && options.prefer_vector_width != 256 &&
-      options.prefer_vector_width != 512)
-    throw std::invalid_argument("prefer_vector_width must be 0, 128, 256 or 512, not " +
-                                std::to_string(options.prefer_vector_width));
-  t.prefer_vector_width = options.prefer_vector_width;
+  // The features of a named CPU come from LLVM's CPU table, so ask its subtarget.
+  const llvm::MCSubtargetInfo& subtarget = *host_target_machine(t).getMCSubtargetInfo();
+  t.vector_bits = choose_vector_bits(subtarget, options.prefer_vector_width);
+  for (const char* f : {"avx2", "fma", "avx512f"})
+    if (subtarget.checkFeatures(std::string("+") + f)) t.vector_features += (t.vector_features.empty() ? "" : ",") + std::string(f);
+  if (t.vector_features.empty()) t.vector_features = "sse";
   t.vector_math = load_vector_math(options.vector_math);
   return t;
 }
@@ -101,7 +104,7 @@ std::string cache_key_text(const KernelSpec& spec, const ExpressionDag& dag, con
   key += "\nllvm " SYMTORCH_LLVM_VERSION;
   key += "\ntriple " + target.triple + "\ncpu " + target.cpu + "\nfeatures " + target.features;
   key += "\nopt " + std::to_string(target.opt_level) + "\nvector-math " + target.vector_math.label();
-  key += "\nprefer-vector-width " + std::to_string(target.prefer_vector_width);
+  key += "\nvector-bits " + std::to_string(target.vector_bits);
   key += "\ntype " + std::string(c_type_name(spec.type));
   key += "\nderivatives " + std::string(spec.derivatives ? "1" : "0");
   key += "\nname " + spec.name + "\n";
@@ -123,7 +126,12 @@ OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionD
     if (f.isDeclaration()) continue;
     f.addFnAttr("target-cpu", target.cpu);
     if (!target.features.empty()) f.addFnAttr("target-features", target.features);
-    if (target.prefer_vector_width != 0) f.addFnAttr("prefer-vector-width", std::to_string(target.prefer_vector_width));
+    // "prefer-vector-width" steers the vectorisers (and overrides LLVM's per-CPU preference);
+    // "min-legal-vector-width", which clang derives from the widest vector type a function
+    // uses, tells the backend which vector types it may keep whole: at 256 on an AVX-512 CPU no
+    // zmm register appears at all, at 512 the 'e' vector math calls take their zmm arguments.
+    f.addFnAttr("prefer-vector-width", std::to_string(target.vector_bits));
+    f.addFnAttr("min-legal-vector-width", std::to_string(target.vector_bits));
   }
 
   auto tli = make_tli(target, tm);

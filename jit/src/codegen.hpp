@@ -20,11 +20,15 @@ namespace symtorch::jit::detail {
 struct TargetDescription {
   std::string triple, cpu, features;
   int opt_level = 3;
-  int prefer_vector_width = 0;  // 0 = CPU default
+  // Width of the kernel's vectors in bits (see vector_width.hpp): its "prefer-vector-width" and
+  // "min-legal-vector-width", and the widest vector math functions it may call.
+  unsigned vector_bits = 128;
+  std::string vector_features;  // for reports: "avx2,fma,avx512f", "sse", ... (a named CPU's own too)
   VectorMathLibrary vector_math;
 };
 
-// Host CPU/features unless the options name them; loads the vector math library.
+// Host CPU/features unless the options name them; the vector width from their features; loads
+// the vector math library.
 TargetDescription resolve_target(const CompileOptions& options);
 
 // The text hashed for the object cache: everything that changes the object code.

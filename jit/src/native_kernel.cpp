@@ -208,15 +208,9 @@ const std::string& NativeKernel::cache_key() const { return impl_->cache_key; }
 
 std::string host_target_description(const CompileOptions& options) {
   auto target = detail::resolve_target(options);
-  const std::string features = "," + target.features + ",";
-  std::string wide;
-  for (const char* f : {"avx2", "fma", "avx512f"}) {
-    if (features.find(std::string(",+") + f + ",") == std::string::npos) continue;
-    if (!wide.empty()) wide += ",";
-    wide += f;
-  }
-  return target.triple + ", cpu " + target.cpu + " (" + (wide.empty() ? "sse" : wide) + "), vector math " +
-         target.vector_math.label() + ", O" + std::to_string(target.opt_level);
+  return target.triple + ", cpu " + target.cpu + " (" + target.vector_features + "), " +
+         std::to_string(target.vector_bits) + "-bit vectors, vector math " + target.vector_math.label() + ", O" +
+         std::to_string(target.opt_level);
 }
 
 }  // namespace symtorch::jit

@@ -1,5 +1,6 @@
 #include "target_machines.hpp"
 
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -28,6 +29,13 @@ llvm::TargetMachine& thread_target_machine(const TargetMachineConfig& config) {
   std::string error;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(config.triple, error);
   if (!target) throw std::runtime_error("LLVM has no target for " + config.triple + ": " + error);
+  // LLVM only warns on stderr about a CPU name it does not know and then generates generic code.
+  if (!config.cpu.empty()) {
+    std::unique_ptr<llvm::MCSubtargetInfo> generic(target->createMCSubtargetInfo(config.triple, "", ""));
+    if (generic && !generic->isCPUStringValid(config.cpu))
+      throw std::invalid_argument("unknown target CPU '" + config.cpu + "' for " + config.triple +
+                                  " (x86-64 CPUs are named e.g. x86-64, x86-64-v3, x86-64-v4, haswell, skylake-avx512, znver4)");
+  }
   llvm::TargetOptions options;  // IEEE semantics: no fast-math
   options.AllowFPOpFusion = config.fp_op_fusion;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(config.triple, config.cpu, config.features, options,

@@ -26,7 +26,8 @@ struct TargetMachineConfig {
 llvm::CodeGenOptLevel codegen_level(int opt_level);
 
 // This thread's TargetMachine for `config`, created on first use. Throws std::runtime_error
-// naming the triple and CPU when LLVM has no such target (its Initialize* calls must have run).
+// naming the triple and CPU when LLVM has no such target (its Initialize* calls must have run),
+// std::invalid_argument naming the CPU when the target does not know it.
 llvm::TargetMachine& thread_target_machine(const TargetMachineConfig& config);
 
 }  // namespace symtorch::jit::detail

@@ -91,10 +91,10 @@ VectorMathLibrary load_vector_math(VectorMath requested) {
 }
 
 void add_vector_math_mappings(llvm::TargetLibraryInfoImpl& tli, const VectorMathLibrary& library,
-                              const llvm::MCSubtargetInfo& subtarget) {
+                              const llvm::MCSubtargetInfo& subtarget, unsigned vector_bits) {
   if (library.kind == VectorMath::None) return;
-  const bool avx2 = subtarget.checkFeatures("+avx2");
-  const bool avx512 = subtarget.checkFeatures("+avx512f");
+  const bool avx2 = vector_bits >= 256 && subtarget.checkFeatures("+avx2");
+  const bool avx512 = vector_bits >= 512 && subtarget.checkFeatures("+avx512f");
   std::vector<llvm::VecDesc> descs;
   for (const Mapping& m : all_mappings()) {
     if ((m.isa == 'd' && !avx2) || (m.isa == 'e' && !avx512)) continue;

@@ -24,9 +24,13 @@ struct VectorMathLibrary {
 VectorMathLibrary load_vector_math(VectorMath requested);
 
 // Adds scalar -> vector mappings for sin, cos, tan, tanh, exp, log, pow, exp2 (double and float, the
-// llvm.* intrinsics and the libm names) for every vector width the subtarget supports:
-// SSE ('b', always on x86-64), AVX2 ('d'), AVX-512F ('e'; LLVM 19's LIBMVEC-X86 table lacks these).
+// llvm.* intrinsics and the libm names) for every vector width the subtarget supports up to
+// `vector_bits`, the width the kernel is compiled for: SSE ('b', always on x86-64), AVX2 ('d',
+// 256 bits), AVX-512F ('e', 512 bits; LLVM 19's LIBMVEC-X86 table lacks these). Capping at the
+// kernel's width keeps the calls consistent with its "min-legal-vector-width": a 512-bit
+// argument in a function limited to 256 bits would be split into two ymm registers, which is
+// not how the 'e' functions take it.
 void add_vector_math_mappings(llvm::TargetLibraryInfoImpl& tli, const VectorMathLibrary& library,
-                              const llvm::MCSubtargetInfo& subtarget);
+                              const llvm::MCSubtargetInfo& subtarget, unsigned vector_bits);
 
 }  // namespace symtorch::jit::detail

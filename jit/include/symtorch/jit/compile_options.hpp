@@ -22,8 +22,11 @@ struct CompileOptions {
   // With an explicit cpu, features default to that CPU's own.
   std::string cpu;
   std::string features;  // LLVM feature string, e.g. "+avx2,+fma"
-  // Widest vectors the vectoriser should prefer, in bits (0 = the CPU's tuning: LLVM, like GCC,
-  // prefers 256-bit vectors on Intel AVX-512 CPUs; 512 uses zmm and libmvec's _ZGVe* functions).
+  // Width of the kernel's vectors in bits: 128, 256 or 512, capped at the widest the target CPU
+  // has. 0 = the widest it has: 512 with AVX-512 (zmm registers and the 16-lane float / 8-lane
+  // double _ZGVe* vector math functions), 256 with AVX/AVX2, else 128. LLVM's own tuning would
+  // take 256 on Intel AVX-512 CPUs and x86-64-v4 (not on AMD Zen 4); for these kernels, which
+  // run one vector loop full of vector math calls, the wider functions pay (BENCHMARKS.md).
   int prefer_vector_width = 0;
   // Disk cache of compiled objects (NativeKernel only; export always compiles).
   bool use_cache = true;
