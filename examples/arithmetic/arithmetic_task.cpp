@@ -1,5 +1,6 @@
 #include "arithmetic_task.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace symtorch::examples::arithmetic {
@@ -41,8 +42,10 @@ std::vector<std::int64_t> prompt_tokens(Operation op, int a, int b) {
   std::vector<std::int64_t> t;
   t.reserve(kPromptTokens);
   append_digits(t, a, kOperandDigits);
+  std::reverse(t.begin(), t.end());  // least significant digit first
   t.push_back(op == Operation::Add ? kPlus : kTimes);
   append_digits(t, b, kOperandDigits);
+  std::reverse(t.begin() + kOperandDigits + 1, t.end());
   t.push_back(kEquals);
   return t;
 }
@@ -52,6 +55,7 @@ std::vector<std::int64_t> answer_token_ids(Operation op, int a, int b) {
   check_operand(b, "b");
   std::vector<std::int64_t> t;
   append_digits(t, exact(op, a, b), answer_digits(op));
+  std::reverse(t.begin(), t.end());  // least significant digit first
   t.push_back(kEnd);
   return t;
 }
@@ -71,7 +75,7 @@ std::string token_text(std::span<const std::int64_t> tokens) {
 
 ParsedAnswer parse_answer(std::span<const std::int64_t> generated) {
   ParsedAnswer p;
-  std::int64_t value = 0;
+  std::int64_t value = 0, scale = 1;
   int digits = 0;
   std::size_t end = 0;
   for (; end < generated.size() && generated[end] != kEnd; ++end) {
@@ -80,7 +84,8 @@ ParsedAnswer parse_answer(std::span<const std::int64_t> generated) {
       p.text = token_text(generated);
       return p;
     }
-    value = value * 10 + t;
+    value += t * scale;  // least significant digit first
+    scale *= 10;
     ++digits;
   }
   p.text = token_text(generated.first(std::min(end + 1, generated.size())));

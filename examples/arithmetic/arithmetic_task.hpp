@@ -1,15 +1,20 @@
 // The arithmetic task the model learns: "a+b=" and "a*b=" over 3-digit operands, one token per
-// digit, the answer written most significant digit first.
+// digit, every number written least significant digit first (the "reversed" format of the
+// literature on small arithmetic transformers).
 //
 // Operands and answers are zero-padded to fixed widths (3 digits; 4 for a sum, 6 for a product),
 // so that every prompt has 8 tokens and every answer of an operation has the same length: a
 // batch of prompts is then one tensor with no padding or attention mask, and the position of a
-// token says which digit it is. Most significant digit first makes the task hard in the way
-// that shows in models' errors: the first digit of a sum depends on carries from every digit
-// below it, which the model has to anticipate before writing any of them.
+// token says which digit it is. Least significant digit first is the order of written addition:
+// digit k of the answer needs the operands' digits k (always 7 and 3 positions back from where
+// it is predicted) and the carry out of digit k - 1, so a small model trained for minutes
+// learns it. Written in the usual order (operands and answer most significant digit first), a
+// 2-layer model trained for 6 CPU-minutes stayed near 1% on addition, and with only the answer
+// reversed near 10% after 3 minutes: each digit's operands then sit at a distance that differs
+// per digit. The model's remaining errors are about carries, which the analysis looks for.
 //
 //   tokens: 0-9 the digits, 10 '+', 11 '*', 12 '=', 13 end of answer
-//   "7+45=" is  0 0 7 + 0 4 5 =   and its answer 0 0 5 2 <end>
+//   "7+45=" is  7 0 0 + 5 4 0 =   and its answer 52 is  2 5 0 0 <end>
 #pragma once
 
 #include <cstdint>
@@ -42,7 +47,8 @@ std::vector<std::int64_t> prompt_tokens(Operation op, int a, int b);
 // The exact answer's tokens, end token included.
 std::vector<std::int64_t> answer_token_ids(Operation op, int a, int b);
 
-// What a model's generated tokens say. An answer is its digits up to the first end token; it is
+// What a model's generated tokens say. An answer is its digits (least significant first) up to
+// the first end token; it is
 // malformed when no end token comes, when anything but a digit comes before it, or when there is
 // no digit at all (`text` then shows what was generated).
 struct ParsedAnswer {

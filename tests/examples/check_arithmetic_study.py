@@ -32,14 +32,16 @@ def main(directory):
     for key in ("program", "options", "training", "analysis", "heat_maps", "fronts", "paper", "seconds"):
         require(key in study, "study.json has no '%s'" % key)
 
-    training = study["training"]
-    for key in ("steps", "validation_addition_accuracy", "validation_multiplication_accuracy", "log", "config"):
-        require(key in training, "training has no '%s'" % key)
-    for key in ("validation_addition_accuracy", "validation_multiplication_accuracy"):
-        require(0 <= training[key] <= 1, "training %s = %r is not in [0, 1]" % (key, training[key]))
-    require(len(training["log"]) >= 1, "training log is empty")
-    for name in ("config.json", "model.safetensors", "training.json"):
-        require(os.path.exists(os.path.join(directory, "model", name)), "model/%s missing" % name)
+    for op in ("addition", "multiplication"):
+        require(op in study["training"], "training has no '%s'" % op)
+        training = study["training"][op]
+        for key in ("steps", "validation_accuracy", "log", "config"):
+            require(key in training, "training of %s has no '%s'" % (op, key))
+        require(0 <= training["validation_accuracy"] <= 1,
+                "%s validation accuracy %r is not in [0, 1]" % (op, training["validation_accuracy"]))
+        require(len(training["log"]) >= 1, "%s training log is empty" % op)
+        for name in ("config.json", "model.safetensors", "training.json"):
+            require(os.path.exists(os.path.join(directory, "model", op, name)), "model/%s/%s missing" % (op, name))
 
     analysed = study["options"]["analysis_pairs"]
     for op in ("addition", "multiplication"):

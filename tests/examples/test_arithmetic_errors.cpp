@@ -22,10 +22,10 @@ Outcome outcome(Operation op, int a, int b, std::optional<std::int64_t> answer) 
 
 TEST_SUITE("arithmetic") {
   TEST_CASE("prompts and answers are fixed-width digit tokens") {
-    CHECK(token_text(prompt_tokens(Operation::Add, 7, 45)) == "007+045=");
-    CHECK(token_text(answer_token_ids(Operation::Add, 7, 45)) == "0052$");
-    CHECK(token_text(prompt_tokens(Operation::Mul, 999, 999)) == "999*999=");
-    CHECK(token_text(answer_token_ids(Operation::Mul, 999, 999)) == "998001$");
+    CHECK(token_text(prompt_tokens(Operation::Add, 7, 45)) == "700+540=");  // least significant first
+    CHECK(token_text(answer_token_ids(Operation::Add, 7, 45)) == "2500$");
+    CHECK(token_text(prompt_tokens(Operation::Mul, 123, 999)) == "321*999=");
+    CHECK(token_text(answer_token_ids(Operation::Mul, 999, 999)) == "100899$");
     CHECK(prompt_tokens(Operation::Mul, 1, 2).size() == kPromptTokens);
     CHECK_THROWS_WITH_AS(prompt_tokens(Operation::Add, 1000, 2), "operand a = 1000 is outside [0, 999]",
                          std::invalid_argument);
@@ -35,10 +35,10 @@ TEST_SUITE("arithmetic") {
   }
 
   TEST_CASE("an answer is its digits up to the end token; anything else is malformed") {
-    const std::vector<std::int64_t> ok{1, 4, 4, 5, kEnd, kEnd};
+    const std::vector<std::int64_t> ok{5, 4, 4, 1, kEnd, kEnd};  // least significant digit first
     CHECK(parse_answer(ok).value == 1445);
-    CHECK(parse_answer(ok).text == "1445$");
-    const std::vector<std::int64_t> leading_zeros{0, 0, 5, 2, kEnd};
+    CHECK(parse_answer(ok).text == "5441$");
+    const std::vector<std::int64_t> leading_zeros{2, 5, 0, 0, kEnd};
     CHECK(parse_answer(leading_zeros).value == 52);
     const std::vector<std::int64_t> no_end{1, 2, 3, 4, 5, 6};
     CHECK_FALSE(parse_answer(no_end).value);

@@ -23,7 +23,7 @@ struct GenerationOptions {
   // Only ids below this are candidates (a tokenizer smaller than the model's embedding table);
   // 0 = the whole vocabulary.
   std::int64_t vocab_limit = 0;
-  std::optional<std::int64_t> stop_token;
+  std::optional<std::int64_t> stop_token = std::nullopt;
 };
 
 // prompts [batch, tokens] int64 -> generated ids [batch, n] with n <= max_new_tokens (fewer when
