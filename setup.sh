@@ -15,8 +15,10 @@ PACKAGES=(
   libcli11-dev                # apps/: command line parsing
   libfmt-dev                  # formatting of tables and numbers
   libsleef-dev                # jit/: vector math for the native kernels
+  libopenmpi-dev openmpi-bin  # mpi/: the distributed search (optional at build time; mpirun for its tests)
   clang-19 libclang-rt-19-dev # fuzz/: libFuzzer with ASan/UBSan (the fuzz preset; .ci/run)
   python3.11-doc              # examples/lm: English text (reStructuredText sources) the language model is trained on
+  gnuplot-nox                 # examples/arithmetic: the heat maps of the model's errors (PNG; skipped, saying so, without it)
 )
 
 missing=()

@@ -2,6 +2,9 @@
 // table (complexity, loss, score, equation) and then the chosen equation alone as the last line
 // of standard output, with the file's column names. Ctrl-C ends the search cleanly: the front
 // found so far is polished and printed. Progress goes to standard error, on a terminal only.
+// Under an MPI launcher (`mpirun -np N symtorch fit ...`, `srun`) the islands are spread over
+// the ranks (fit_cluster.hpp); rank 0 alone prints, writes the JSON and the checkpoint, and
+// SIGTERM (mpirun's answer to Ctrl-C) and SIGUSR1 stop the search like Ctrl-C.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -17,6 +20,7 @@
 #include <thread>
 
 #include "command.hpp"
+#include "fit_cluster.hpp"
 #include "symtorch/engine/dataset.hpp"
 #include "symtorch/engine/operators.hpp"
 #include "symtorch/engine/search.hpp"
@@ -44,23 +48,32 @@ struct FitArgs {
   std::optional<double> target_loss;
   std::size_t batch_size = kDefaults.batch_size;
   bool no_progress = false, no_exact_stop = false, no_snap = false, no_scale_numerator = false;
-  std::string views = "outer,numerator,envelope,merge", schedule, polish_off;
+  std::string views = "outer,numerator,envelope,merge", schedule, polish_off, mpi_mode = "async";
   bool niterations_given = false;
 };
 
-// Restores the previous SIGINT handler when the fit ends.
+// Restores the previous SIGINT handler (and SIGTERM, SIGUSR1 where taken) when the fit ends.
 class SigintGuard {
  public:
-  SigintGuard() {
+  // `mpi`: also SIGTERM and SIGUSR1, which MPI launchers send to the ranks.
+  explicit SigintGuard(bool mpi) {
     g_interrupted.store(false);
-    previous_ = std::signal(SIGINT, on_sigint);
+    previous_[0] = std::signal(SIGINT, on_sigint);
+    if (mpi) {
+      previous_[1] = std::signal(SIGTERM, on_sigint);
+      previous_[2] = std::signal(SIGUSR1, on_sigint);
+    }
   }
-  ~SigintGuard() { std::signal(SIGINT, previous_); }
+  ~SigintGuard() {
+    std::signal(SIGINT, previous_[0]);
+    if (previous_[1]) std::signal(SIGTERM, previous_[1]);
+    if (previous_[2]) std::signal(SIGUSR1, previous_[2]);
+  }
   SigintGuard(const SigintGuard&) = delete;
   SigintGuard& operator=(const SigintGuard&) = delete;
 
  private:
-  void (*previous_)(int);
+  void (*previous_[3])(int) = {nullptr, nullptr, nullptr};
 };
 
 // "sin=2,exp=3": per-operator complexity (process-wide, in the operator registry).
@@ -176,18 +189,48 @@ Dataset load(const FitArgs& a) {
 }
 
 void run_fit(const FitArgs& a) {
-  const SearchOptions options = make_options(a);
-  Selection selection = parse_selection(a.select);
-  selection.tolerance = a.tolerance;
-  const Dataset data = load(a);
-  const bool show_progress = !a.no_progress && ::isatty(STDERR_FILENO) != 0;
+  const std::unique_ptr<FitCluster> ranks = start_fit_cluster(a.mpi_mode);
+  SearchCluster* cluster = ranks ? &ranks->cluster() : nullptr;
+  const bool head = !cluster || cluster->rank() == 0;
+  // Rank 0 reports an error that every rank shares; the others end quietly.
+  auto fail = [&](const std::exception& e) {
+    if (head) throw;
+    (void)e;
+    throw SilentFailure{};
+  };
+  SearchOptions options;
+  Selection selection;
+  Dataset data;
+  std::string error;
+  try {
+    FitArgs args = a;
+    // Ranks on one machine share its cores: by default each takes its share.
+    if (ranks && args.threads == 0)
+      args.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / ranks->local_ranks());
+    options = make_options(args);
+    selection = parse_selection(a.select);
+    selection.tolerance = a.tolerance;
+    data = load(a);
+  } catch (const std::exception& e) {
+    if (!cluster) throw;
+    error = e.what();
+  }
+  if (cluster) {
+    // A bad input on any rank ends every rank, with that rank's message.
+    try {
+      agree_ready(*cluster, error);
+    } catch (const std::exception& e) {
+      fail(e);
+    }
+  }
+  const bool show_progress = head && !a.no_progress && ::isatty(STDERR_FILENO) != 0;
 
   SearchResult result;
   if (!a.form.empty()) {
-    result = fit_form(data, a.form, options);
+    result = fit_form(data, a.form, options);  // cheap: each rank fits alone, rank 0 prints
   } else {
     std::stop_source stop;
-    SigintGuard sigint;
+    SigintGuard sigint(cluster != nullptr);
     // A signal handler may only set a flag; this thread turns it into a stop request.
     std::jthread watcher([&stop](std::stop_token done) {
       while (!done.stop_requested()) {
@@ -208,10 +251,24 @@ void run_fit(const FitArgs& a) {
         std::fflush(stderr);
       };
     }
-    result = run_search(data, options, selection, stop.get_token(), progress);
+    if (cluster) {
+      try {
+        result = run_search(data, options, *cluster, selection, stop.get_token(), progress);
+      } catch (const std::exception& e) {
+        fail(e);
+      }
+    } else {
+      result = run_search(data, options, selection, stop.get_token(), progress);
+    }
     if (show_progress) fmt::print(stderr, "\n");
-    if (g_interrupted.load()) fmt::print(stderr, "symtorch: interrupted; reporting the front found so far\n");
+    if (head && (g_interrupted.load() || (cluster && result.stats.stop_reason == StopReason::Requested)))
+      fmt::print(stderr, "symtorch: interrupted; reporting the front found so far\n");
   }
+  if (ranks && a.form.empty()) {
+    const std::string traffic = ranks->traffic_summary();
+    if (head) fmt::print(stderr, "{}\n", traffic);
+  }
+  if (!head) return;
   fmt::print(stderr, "# {} iterations, {} evaluations, {:.2f} s ({:.2f} s CPU), stopped by {}, cache hits {:.1f}%\n",
              result.stats.iterations, result.stats.evaluations, result.stats.seconds, result.stats.cpu_seconds, to_string(result.stats.stop_reason),
              result.stats.cache_lookups ? 100.0 * static_cast<double>(result.stats.cache_hits) /
@@ -289,6 +346,9 @@ const CommandRegistration registration(
       app.add_option("--resume", a->resume, "continue from a checkpoint");
       app.add_option("--warm-start", a->warm_start, "seed the populations with the front of a --json file");
       app.add_flag("--no-progress", a->no_progress, "no progress line (it is shown on a terminal only anyway)");
+      app.add_option("--mpi-mode", a->mpi_mode,
+                     "under mpirun/srun: async (default; migration without waiting for other ranks) or sync "
+                     "(exchanges at fixed barriers: the same front as one process for the same seed)");
       app.callback([a, &app] {
         a->niterations_given = app.count("--niterations") > 0;
         run_fit(*a);

@@ -20,6 +20,10 @@ struct CommandRegistration {
   CommandRegistration(std::string name, std::string description, CommandSetup setup);
 };
 
+// A failure already reported by another process (rank 0 of an MPI job prints an error that
+// every rank shares): main exits with status 1 without printing it again.
+struct SilentFailure {};
+
 struct Command {
   std::string name, description;
   CommandSetup setup;

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const SilentFailure&) {
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "symtorch: error: " << e.what() << "\n";
     return 1;

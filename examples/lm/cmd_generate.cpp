@@ -1,5 +1,5 @@
 // symtorch_lm generate: continues a prompt with a model and the project's tokenizer, sampling
-// with temperature and top-k (temperature 0: greedy), through the KV cache.
+// with temperature and top-k (temperature 0: greedy), through the KV cache (symtorch::lm::generate).
 #include <torch/torch.h>
 
 #include <iostream>
@@ -7,6 +7,7 @@
 #include "bpe_tokenizer.hpp"
 #include "commands.hpp"
 #include "symtorch/lm/checkpoint.hpp"
+#include "symtorch/lm/generation.hpp"
 
 namespace symtorch::examples::lm_commands {
 namespace {
@@ -30,23 +31,16 @@ void run(const GenerateOptions& o) {
                                 std::to_string(model->config().vocab_size) + ")");
   auto ids = tokenizer.encode(o.prompt);
   if (ids.empty()) ids.push_back(BpeTokenizer::kEndOfText);
-  auto generator = at::detail::createCPUGenerator(o.seed);
-  symtorch::lm::KVCache cache;
-  auto input = torch::tensor(std::vector<std::int64_t>(ids.begin(), ids.end()), torch::kInt64).unsqueeze(0);
+  const auto prompt = torch::tensor(std::vector<std::int64_t>(ids.begin(), ids.end()), torch::kInt64).unsqueeze(0);
+  symtorch::lm::GenerationOptions options{.max_new_tokens = o.tokens, .temperature = o.temperature, .top_k = o.top_k,
+                                          .vocab_limit = tokenizer.vocab_size(),
+                                          .stop_token = BpeTokenizer::kEndOfText};
+  const auto generated = symtorch::lm::generate(model, prompt, options, at::detail::createCPUGenerator(o.seed));
   std::vector<std::int32_t> out;
-  for (std::int64_t t = 0; t < o.tokens; ++t) {
-    auto logits = model->forward(input, &cache).select(1, -1)[0].narrow(0, 0, tokenizer.vocab_size());
-    std::int64_t next = 0;
-    if (o.temperature <= 0) {
-      next = logits.argmax().item<std::int64_t>();
-    } else {
-      auto [values, indices] = logits.topk(std::min<std::int64_t>(o.top_k, logits.size(0)));
-      const auto probs = torch::softmax(values / o.temperature, 0);
-      next = indices[torch::multinomial(probs, 1, false, generator).item<std::int64_t>()].item<std::int64_t>();
-    }
+  for (std::int64_t t = 0; t < generated.size(1); ++t) {
+    const auto next = generated[0][t].item<std::int64_t>();
     if (next == BpeTokenizer::kEndOfText) break;
     out.push_back(static_cast<std::int32_t>(next));
-    input = torch::tensor({next}, torch::kInt64).unsqueeze(0);
   }
   std::cout << o.prompt << tokenizer.decode(out) << "\n";
 }

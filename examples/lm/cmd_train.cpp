@@ -2,8 +2,8 @@
 // Qwen2.5-1.5B) trained from scratch on train.npy by next-token prediction.
 //
 // Deterministic for a seed and a thread count: initialisation from torch's seeded generator,
-// batches of random windows drawn by a seeded std::mt19937_64. AdamW (betas 0.9/0.95, weight
-// decay on matrices only), linear warm-up then cosine decay to a tenth, gradient norm clipped at 1.
+// batches of random windows drawn by a seeded std::mt19937_64. The recipe (GPT-2 initialisation,
+// AdamW, warm-up and cosine decay, clipping) is symtorch::lm's (training.hpp).
 // At the end: the loss on validation.npy (perplexity with stride = context), which training never
 // sees, and the model saved as config.json + model.safetensors, loadable like a real checkpoint.
 #include <torch/torch.h>
@@ -20,6 +20,7 @@
 #include "symtorch/lm/checkpoint.hpp"
 #include "symtorch/lm/perplexity.hpp"
 #include "symtorch/lm/token_ids.hpp"
+#include "symtorch/lm/training.hpp"
 
 namespace symtorch::examples::lm_commands {
 namespace {
@@ -39,42 +40,9 @@ struct TrainOptions {
   int threads = 1;
 };
 
-lm::DecoderConfig config_of(const TrainOptions& o, std::int64_t vocab) {
-  lm::DecoderConfig c;
-  c.architecture = lm::Architecture::Qwen2;
-  c.vocab_size = vocab;
-  c.hidden_size = o.hidden;
-  c.intermediate_size = o.intermediate;
-  c.num_hidden_layers = o.layers;
-  c.num_attention_heads = o.heads;
-  c.num_key_value_heads = o.kv_heads;
-  c.head_dim = o.hidden / o.heads;
-  c.max_position_embeddings = o.max_positions;
-  c.rms_norm_eps = 1e-6;
-  c.rope_theta = o.rope_theta;
-  c.tie_word_embeddings = true;
-  c.qkv_bias = true;
-  c.eos_token_id = 256;  // <|endoftext|> of the project's tokenizer
-  return c;
-}
-
-// GPT-2's initialisation: N(0, std) for matrices and embeddings, the projections that write into
-// the residual stream (o_proj, down_proj) scaled by 1/sqrt(2 * layers), biases 0, norms 1.
-void initialise(lm::Decoder& d, double std) {
-  torch::NoGradGuard no_grad;
-  const double residual = std / std::sqrt(2.0 * static_cast<double>(d->num_layers()));
-  for (auto& [name, p] : d->checkpoint_tensors()) {
-    if (name.ends_with("norm.weight")) p.fill_(1);
-    else if (name.ends_with(".bias")) p.zero_();
-    else if (name.ends_with("o_proj.weight") || name.ends_with("down_proj.weight")) p.normal_(0, residual);
-    else p.normal_(0, std);
-  }
-}
-
-double learning_rate(const TrainOptions& o, std::int64_t step) {
-  if (step < o.warmup) return o.lr * static_cast<double>(step + 1) / static_cast<double>(o.warmup);
-  const double progress = static_cast<double>(step - o.warmup) / static_cast<double>(std::max<std::int64_t>(1, o.steps - o.warmup));
-  return o.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(std::numbers::pi * progress)));
+lm::ModelShape shape_of(const TrainOptions& o) {
+  return {.hidden = o.hidden, .intermediate = o.intermediate, .layers = o.layers, .heads = o.heads,
+          .kv_heads = o.kv_heads, .max_positions = o.max_positions, .rope_theta = o.rope_theta};
 }
 
 void run(const TrainOptions& o) {
@@ -88,13 +56,13 @@ void run(const TrainOptions& o) {
     if (!in) return vocab;
     return nlohmann::json::parse(in).value("vocab_size", vocab);
   }();
-  if (o.hidden % o.heads != 0) throw std::invalid_argument("--hidden must be a multiple of --heads");
   if (train.numel() <= o.context + 1) throw std::invalid_argument("train.npy is shorter than one context window");
-  const auto config = config_of(o, std::max(vocab, tokenizer_vocab));
+  // <|endoftext|> (256) of the project's tokenizer ends documents.
+  const auto config = lm::qwen2_config(shape_of(o), std::max(vocab, tokenizer_vocab), 256);
 
   torch::manual_seed(o.seed);
   lm::Decoder model(config);
-  initialise(model, o.init_std);
+  lm::initialise_gpt2(model, o.init_std);
   model->train();
   std::int64_t parameters = 0, embedding = config.vocab_size * config.hidden_size, mlp = 0;
   for (const auto& [name, p] : model->checkpoint_tensors()) {
@@ -109,14 +77,8 @@ void run(const TrainOptions& o) {
             << "data: " << train.numel() << " training tokens, " << validation.numel() << " validation tokens; "
             << o.steps << " steps of " << o.batch << " x " << o.context << " tokens, " << o.threads << " threads\n";
 
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& [name, p] : model->checkpoint_tensors()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                 torch::optim::AdamWOptions(o.lr).betas({0.9, 0.95}).weight_decay(o.weight_decay)));
-  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
-                                    torch::optim::AdamWOptions(o.lr).betas({0.9, 0.95}).weight_decay(0)));
-  torch::optim::AdamW optimizer(std::move(groups));
+  auto optimizer = lm::make_adamw(model, o.lr, o.weight_decay);
+  const lm::LearningRateSchedule schedule{.peak = o.lr, .warmup = o.warmup, .steps = o.steps};
 
   std::mt19937_64 rng(o.seed);
   std::uniform_int_distribution<std::int64_t> window_start(0, train.numel() - o.context - 2);
@@ -134,15 +96,8 @@ void run(const TrainOptions& o) {
       std::copy(tokens + s, tokens + s + o.context + 1, batch.data_ptr<std::int64_t>() + b * (o.context + 1));
     }
     const auto inputs = batch.narrow(1, 0, o.context), targets = batch.narrow(1, 1, o.context);
-    const double lr = learning_rate(o, step);
-    for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-    optimizer.zero_grad();
-    const auto logits = model->forward(inputs);
-    const auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, config.vocab_size}), targets.reshape({-1}));
-    loss.backward();
-    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-    optimizer.step();
-    interval_loss += loss.item<double>();
+    const double lr = schedule.at(step);
+    interval_loss += lm::train_step(model, *optimizer, lr, inputs, targets);
     ++interval_steps;
     if ((step + 1) % o.log_every == 0 || step + 1 == o.steps) {
       const double dt = seconds_since(interval_start);

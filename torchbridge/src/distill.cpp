@@ -11,6 +11,7 @@
 #include "symtorch/engine/printer.hpp"
 #include "symtorch/engine/random.hpp"
 #include "symtorch/engine/search.hpp"
+#include "symtorch/engine/search_cluster.hpp"
 
 namespace symtorch {
 
@@ -294,7 +295,27 @@ Distillation distill_rows(const double* x, const double* y, std::size_t rows, st
     d.targets[j].chosen = result.chosen;
     d.targets[j].stats = result.stats;
   };
-  if (options.parallel_targets && nt > 1)
+  if (options.cluster) {
+    // Constant targets are fitted on every rank (no search); the others are spread.
+    std::vector<std::size_t> searched;
+    for (std::size_t j = 0; j < nt; ++j) {
+      const Dataset& ds = data[j];
+      if (std::all_of(ds.target.begin(), ds.target.end(), [&](double v) { return v == ds.target[0]; })) fit_one(j);
+      else searched.push_back(j);
+    }
+    const std::vector<SearchResult> results = run_spread(*options.cluster, searched.size(), [&](std::size_t k) {
+      SearchOptions search = options.search;
+      search.seed = options.search.seed + searched[k];
+      return run_search(data[searched[k]], search, options.selection, stop);
+    });
+    for (std::size_t k = 0; k < searched.size(); ++k) {
+      TargetFit& t = d.targets[searched[k]];
+      t.name = data[searched[k]].target_name;
+      t.front = results[k].front;
+      t.chosen = results[k].chosen;
+      t.stats = results[k].stats;
+    }
+  } else if (options.parallel_targets && nt > 1)
     detail::parallel_for(std::size_t{0}, nt, fit_one);
   else
     for (std::size_t j = 0; j < nt; ++j) fit_one(j);

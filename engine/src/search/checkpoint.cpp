@@ -199,8 +199,14 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   }
 }
 
+std::string search_shape(const SearchOptions& options, const Dataset& data) { return shape_of(options, data).dump(); }
+
 void save_checkpoint(const std::string& path, const SearchState& state, const SearchOptions& options,
                      const Dataset& data) {
+  write_file_atomically(path, checkpoint_text(state, options, data));
+}
+
+std::string checkpoint_text(const SearchState& state, const SearchOptions& options, const Dataset& data) {
   json j;
   j["format"] = "symtorch-checkpoint";
   j["version"] = kFormatVersion;
@@ -224,7 +230,7 @@ void save_checkpoint(const std::string& path, const SearchState& state, const Se
   json found = json::array();
   for (const auto& v : state.found_views) found.push_back(view_to_json(v));
   j["found_views"] = found;
-  write_file_atomically(path, j.dump());
+  return j.dump();
 }
 
 SearchState load_checkpoint(const std::string& path, const SearchOptions& options, const Dataset& data) {
@@ -235,14 +241,69 @@ SearchState load_checkpoint(const std::string& path, const SearchOptions& option
   return checkpoint_from_text(buffer.str(), path, options, data);
 }
 
-SearchState checkpoint_from_text(const std::string& text, const std::string& path, const SearchOptions& options,
-                                 const Dataset& data) {
-  json j;
+
+namespace {
+
+json parse_checkpoint(const std::string& text, const std::string& path) {
   try {
-    j = json::parse(text);
+    return json::parse(text);
   } catch (const json::exception& e) {
     throw std::runtime_error("checkpoint '" + path + "' is not valid JSON: " + e.what());
   }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot open checkpoint '" + path + "'");
+  std::stringstream buffer;
+  buffer << f.rdbuf();
+  return buffer.str();
+}
+
+SearchState state_from_json(const json& j, const std::string& path, const SearchOptions& options, const Dataset& data,
+                            std::size_t islands);
+
+constexpr const char* kRankFormat = "symtorch-mpi-checkpoint";
+
+}  // namespace
+
+void save_rank_checkpoints(const std::string& path, const std::vector<std::string>& rank_texts) {
+  json states = json::array();
+  for (const auto& t : rank_texts) states.push_back(json::parse(t));
+  json j{{"format", kRankFormat}, {"version", 1}, {"ranks", rank_texts.size()}, {"states", states}};
+  write_file_atomically(path, j.dump());
+}
+
+RankCheckpoint load_rank_checkpoint(const std::string& path, const SearchOptions& options, const Dataset& data,
+                                    int rank, int ranks, std::size_t own_islands) {
+  const json j = parse_checkpoint(read_text(path), path);
+  RankCheckpoint out;
+  if (j.is_object() && j.value("format", "") == kRankFormat) {
+    const json written = j.value("ranks", json());
+    const json states = j.value("states", json());
+    if (!states.is_array() || written != json(states.size()))
+      throw std::runtime_error("checkpoint '" + path + "' is incomplete: its per-rank states do not match its rank count");
+    if (written != json(ranks))
+      throw std::runtime_error("cannot resume from checkpoint '" + path + "': it was written by an asynchronous search on " +
+                               written.dump() + " ranks, this run has " + std::to_string(ranks) +
+                               " (resume with the same rank count)");
+    out.state = state_from_json(states.at(static_cast<std::size_t>(rank)), path, options, data, own_islands);
+    out.per_rank = true;
+    return out;
+  }
+  out.state = state_from_json(j, path, options, data, static_cast<std::size_t>(options.populations));
+  return out;
+}
+
+SearchState checkpoint_from_text(const std::string& text, const std::string& path, const SearchOptions& options,
+                                 const Dataset& data) {
+  return state_from_json(parse_checkpoint(text, path), path, options, data, static_cast<std::size_t>(options.populations));
+}
+
+namespace {
+
+SearchState state_from_json(const json& j, const std::string& path, const SearchOptions& options, const Dataset& data,
+                            std::size_t islands) {
   try {
     if (j.value("format", "") != "symtorch-checkpoint" || j.value("version", json()) != json(kFormatVersion))
       throw std::runtime_error("not a symtorch checkpoint of format version " + std::to_string(kFormatVersion));
@@ -273,7 +334,7 @@ SearchState checkpoint_from_text(const std::string& text, const std::string& pat
       }
       state.islands.push_back(std::move(s));
     }
-    if (state.islands.size() != static_cast<std::size_t>(options.populations))
+    if (state.islands.size() != islands)
       throw std::runtime_error("it has " + std::to_string(state.islands.size()) + " islands");
     state.hall_of_fame = HallOfFame(options.maxsize);
     for (const auto& m : j.at("hall_of_fame")) {
@@ -309,5 +370,7 @@ SearchState checkpoint_from_text(const std::string& text, const std::string& pat
     throw std::runtime_error("cannot resume from checkpoint '" + path + "': " + e.what());
   }
 }
+
+}  // namespace
 
 }  // namespace symtorch::search_detail

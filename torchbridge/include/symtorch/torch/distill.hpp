@@ -29,6 +29,8 @@
 
 namespace symtorch {
 
+class SearchCluster;
+
 // A derived input feature: `expression` over the raw input names, seen by the search as `name`.
 struct InputTransform {
   std::string name;
@@ -51,6 +53,11 @@ struct DistillOptions {
   // Use at most this many recorded rows (a random subset drawn with search.seed); 0 = all.
   std::size_t max_rows = 0;
   bool parallel_targets = true;  // run the targets' searches at the same time
+  // If set, the targets' searches are spread over its ranks (target j on rank j mod size) and
+  // every front is gathered on every rank: every rank must call distill with the same rows and
+  // options, and gets the same distillation, equal to the one-process result
+  // (symtorch/engine/search_cluster.hpp, run_spread; symtorch::mpi implements it over MPI).
+  SearchCluster* cluster = nullptr;
 };
 
 // One target's search result.
