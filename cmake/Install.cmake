@@ -1,7 +1,7 @@
 # cmake --install: headers, the libraries, libsymtorch_ops.so, the symtorch CLI and a CMake
 # package, so that a downstream project writes
 #   find_package(symtorch CONFIG REQUIRED)
-#   target_link_libraries(app PRIVATE symtorch::engine)      # or symtorch::jit, symtorch::torchbridge
+#   target_link_libraries(app PRIVATE symtorch::engine)      # or symtorch::jit, symtorch::torchbridge, symtorch::mpi
 # The package finds the libraries' own dependencies (Eigen, TBB, nlohmann_json, fmt, Boost, SLEEF,
 # and LLVM 19 / LibTorch where those parts were built) with find_dependency; see
 # cmake/symtorchConfig.cmake.in. tests/install/ checks it on a temporary prefix.
@@ -26,6 +26,11 @@ if(TARGET symtorch_cuda)
   list(APPEND symtorch_exported symtorch_cuda)
   set_target_properties(symtorch_cuda PROPERTIES EXPORT_NAME cuda)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/jit/cuda/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endif()
+if(TARGET symtorch_mpi)
+  list(APPEND symtorch_exported symtorch_mpi)
+  set_target_properties(symtorch_mpi PROPERTIES EXPORT_NAME mpi)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/mpi/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endif()
 if(TARGET symtorch_ops)
   list(APPEND symtorch_exported symtorch_ops)
@@ -67,6 +72,11 @@ if(TARGET symtorch_jit)
   set(SYMTORCH_PACKAGE_HAS_JIT ON)
 else()
   set(SYMTORCH_PACKAGE_HAS_JIT OFF)
+endif()
+if(TARGET symtorch_mpi)
+  set(SYMTORCH_PACKAGE_HAS_MPI ON)
+else()
+  set(SYMTORCH_PACKAGE_HAS_MPI OFF)
 endif()
 if(TARGET symtorch_ops)
   set(SYMTORCH_PACKAGE_HAS_TORCH ON)

@@ -3,8 +3,8 @@
 // models as a function (operation, a, b) -> parsed answer.
 //
 // One model per operation because, trained on both at once, the model of the default shape
-// learnt neither in the same time: with half the batch multiplications it was at 10% on
-// addition after 1500 steps, where on addition alone it reaches 95% in about 750 steps
+// learnt neither in the same time: with a quarter of each batch multiplications it was at 9% on
+// addition after 1000 steps, where on addition alone it reached 85-97% within 1500 steps
 // (measurements in BENCHMARKS.md).
 //
 // Training: every step is a batch of random pairs, each sequence "a op b = answer <end>"; the loss

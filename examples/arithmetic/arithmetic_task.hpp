@@ -9,9 +9,9 @@
 // digit k of the answer needs the operands' digits k (always 7 and 3 positions back from where
 // it is predicted) and the carry out of digit k - 1, so a small model trained for minutes
 // learns it. Written in the usual order (operands and answer most significant digit first), a
-// 2-layer model trained for 6 CPU-minutes stayed near 1% on addition, and with only the answer
-// reversed near 10% after 3 minutes: each digit's operands then sit at a distance that differs
-// per digit. The model's remaining errors are about carries, which the analysis looks for.
+// 2-layer model trained on both operations for 6 CPU-minutes stayed near 1% on addition, and
+// with only the answer reversed near 10% after 3 minutes: each digit's operands then sit at a
+// distance that differs per digit. The model's remaining errors are about carries, which the analysis looks for.
 //
 //   tokens: 0-9 the digits, 10 '+', 11 '*', 12 '=', 13 end of answer
 //   "7+45=" is  7 0 0 + 5 4 0 =   and its answer 52 is  2 5 0 0 <end>

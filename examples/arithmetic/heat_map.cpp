@@ -105,11 +105,20 @@ std::optional<std::filesystem::path> draw_heat_map(const HeatMap& m, const std::
   write_file(data, d.str());
 
   const bool add = m.op == Operation::Add;
-  // A colour range symmetric about 0, so that white is "no systematic error".
-  double range = 0;
+  // A colour range symmetric about 0, so that white is "no systematic error", reaching the 95th
+  // percentile of the cells' |mean error|: a few cells of tiny products (relative errors of
+  // 20 where the exact product is 0 or 1) would otherwise wash every other cell out to white.
+  // Cells beyond it take the extreme colour.
+  std::vector<double> magnitudes;
   for (const double e : m.mean_error)
-    if (std::isfinite(e)) range = std::max(range, std::abs(e));
-  if (range == 0) range = 1;
+    if (std::isfinite(e)) magnitudes.push_back(std::abs(e));
+  double range = 0;
+  if (!magnitudes.empty()) {
+    const auto k = static_cast<std::size_t>(0.95 * static_cast<double>(magnitudes.size() - 1));
+    std::nth_element(magnitudes.begin(), magnitudes.begin() + static_cast<std::ptrdiff_t>(k), magnitudes.end());
+    range = magnitudes[k];
+  }
+  if (!(range > 0)) range = 1;
   std::ostringstream g;
   g << "set terminal pngcairo size 1400,620 font 'DejaVu Sans,11'\n"
     << "set output " << gnuplot_quoted(png_tmp) << "\n"

@@ -9,7 +9,8 @@
 #   resume   a synchronous checkpoint from 2 ranks resumed on 4 continues exactly as the
 #            uninterrupted search; an asynchronous one resumes on its rank count and is refused,
 #            with the reason, on another
-#   stop     a time limit and a stop signal (SIGUSR1 to mpirun) end every rank with the front
+#   stop     a time limit, a target loss and a stop signal (SIGUSR1 to mpirun) end every rank with
+#            the front
 #   bad      a rank fed a damaged file ends the job with that rank's message (no hang)
 #   distill  (SYMTORCH_CLI is tests/mpi/distill_ranks.cpp) several outputs distilled over 2 ranks
 #            give the fronts of one process
@@ -89,6 +90,8 @@ stop)
   "${mpi[@]}" -np 2 "$cli" fit data.csv "${opts[@]}" --no-exact-stop --time-limit 1 > t.txt 2> t.err || fail "time limit: $(tail -n 3 t.err)"
   grep -q "stopped by time limit" t.err || fail "the time-limited run did not stop by its time limit: $(cat t.err)"
   [[ $(wc -l < t.txt) -ge 3 ]] || fail "the time-limited run printed no front"
+  "${mpi[@]}" -np 2 "$cli" fit data.csv "${opts[@]}" --no-exact-stop --niterations 500 --target-loss 1e-3 > g.txt 2> g.err || fail "target loss: $(tail -n 3 g.err)"
+  grep -q "stopped by target loss" g.err || fail "the run with a target loss did not stop by it: $(cat g.err)"
   for mode in async sync; do
     rm -f ck.json
     # No iteration limit: only the signal ends it (the time limit is a backstop for a broken one).
