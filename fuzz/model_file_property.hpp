@@ -18,7 +18,7 @@ inline void check_model_file_input(std::string_view bytes) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(bytes);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range.406 for a number beyond double
     return;
   }
   ModelFile f;

@@ -17,10 +17,7 @@ fi
 build="${1:-$here/../build-fuzz}"
 shift || true
 targets=("$@")
-# jit is left out of the default (CI) run while its open finding stands: a SEGV in
-# NativeKernel::run on fuzz/findings/jit_segv_sin0_div_sqrt_x1.bin, found in a 120 s run and not
-# yet fixed; run it by name (fuzz/run.sh build-fuzz jit).
-if ((${#targets[@]} == 0)); then targets=(parser csv npy checkpoint model_file safetensors); fi
+if ((${#targets[@]} == 0)); then targets=(parser csv npy checkpoint model_file safetensors jit); fi
 
 for t in "${targets[@]}"; do
   exe="$build/fuzz/fuzz_$t"

@@ -222,7 +222,7 @@ BpeTokenizer BpeTokenizer::load(const std::filesystem::path& path) {
   nlohmann::json d;
   try {
     d = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     fail(std::string("not valid JSON: ") + e.what());
   }
   if (!d.is_object() || d.value("format", "") != "symtorch byte-level BPE" || d.value("version", 0) != 1)

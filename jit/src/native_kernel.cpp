@@ -173,19 +173,19 @@ void check(const detail::LoadedKernel& k, ScalarType wanted, std::int64_t n) {
 
 void NativeKernel::run(const float* const* inputs, float* const* outputs, std::int64_t n) const {
   check(*impl_, ScalarType::Float32, n);
-  reinterpret_cast<KernelFnF32>(impl_->function)(inputs, outputs, n);
+  call_kernel(reinterpret_cast<KernelFnF32>(impl_->function), inputs, outputs, n);
 }
 
 void NativeKernel::run(const double* const* inputs, double* const* outputs, std::int64_t n) const {
   check(*impl_, ScalarType::Float64, n);
-  reinterpret_cast<KernelFnF64>(impl_->function)(inputs, outputs, n);
+  call_kernel(reinterpret_cast<KernelFnF64>(impl_->function), inputs, outputs, n);
 }
 
 void NativeKernel::run(ScalarType type, const void* const* inputs, void* const* outputs, std::int64_t n) const {
   check(*impl_, type, n);
   // The kernel reads the column pointers as plain addresses, so the untyped arrays pass through.
   using Untyped = void (*)(const void* const*, void* const*, std::int64_t);
-  reinterpret_cast<Untyped>(impl_->function)(inputs, outputs, n);
+  call_kernel(reinterpret_cast<Untyped>(impl_->function), inputs, outputs, n);
 }
 
 KernelFnF32 NativeKernel::function_f32() const {

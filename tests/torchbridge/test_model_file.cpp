@@ -119,3 +119,17 @@ TEST_CASE("files are written through a temporary and renamed") {
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);  // no temporary left
   CHECK_THROWS_AS(read_model_file(dir.path() / "missing.json"), std::invalid_argument);
 }
+
+TEST_CASE("a number beyond double in a model file is refused as not valid JSON") {
+  // nlohmann::json throws out_of_range (406), not parse_error, for such a number; found by
+  // fuzz_model_file (fuzz/regressions/model_file/number_overflow_406.json).
+  test::TempDir dir("modelfile");
+  const auto path = dir.path() / "f.json";
+  std::ofstream(path) << "{\"format\": 1e999}";
+  try {
+    read_model_file(path);
+    FAIL("accepted");
+  } catch (const std::invalid_argument& e) {
+    CHECK_MESSAGE(std::string(e.what()).find("f.json: not valid JSON") != std::string::npos, e.what());
+  }
+}

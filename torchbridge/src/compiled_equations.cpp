@@ -123,7 +123,7 @@ void evaluate_rows(const jit::NativeKernel& kernel, const T* x, std::int64_t row
     } else {
       out[0] = y + first;
     }
-    fn(in.data(), out.data(), n);
+    jit::call_kernel(fn, in.data(), out.data(), n);
     if (scatter_out) scatter(static_cast<const T*>(cols), n_out, n, y + first * n_out);
   });
 }
@@ -148,7 +148,7 @@ void gradient_rows(const jit::NativeKernel& kernel, std::int64_t n_in, std::int6
     for (std::int64_t k = 0; k < n_in; ++k) in[k] = in_cols + k * B;
     for (std::int64_t c = 0; c < n_kernel_out; ++c) out[c] = out_cols + c * B;
     gather(x + first * n_in, n_in, n, in_cols);
-    fn(in.data(), out.data(), n);
+    jit::call_kernel(fn, in.data(), out.data(), n);
     const T* __restrict gy = grad_y + first * m;
     T* __restrict gx = grad_x + first * n_in;
     for (std::int64_t k = 0; k < n_in; ++k) {

@@ -354,7 +354,7 @@ ModelFile read_model_file(const std::filesystem::path& path) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw std::invalid_argument(path.string() + ": not valid JSON (" + e.what() + ")");
   }
   return model_file_from_json(j, path.string());

@@ -76,7 +76,7 @@ SearchJob::SearchJob(const std::string& options_json) {
   json j;
   try {
     j = json::parse(options_json);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("Regressor options: not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw std::invalid_argument("Regressor options: expected a JSON object, got " + j.dump());

@@ -138,7 +138,7 @@ DecoderConfig read_config(const std::filesystem::path& config_json) {
   json d;
   try {
     d = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     fail(config_json.string(), std::string("not valid JSON: ") + e.what());
   }
   return parse_config(d, config_json.string());

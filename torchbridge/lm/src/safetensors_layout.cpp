@@ -115,7 +115,7 @@ SafetensorsHeader::SafetensorsHeader(std::filesystem::path path) : path_(std::mo
   json doc;
   try {
     doc = json::parse(header);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     fail_safetensors(path_, std::string("header is not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) fail_safetensors(path_, "header is not a JSON object");
@@ -157,7 +157,7 @@ SafetensorsLayout::SafetensorsLayout(const std::filesystem::path& directory) {
   json doc;
   try {
     doc = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     fail_safetensors(index, std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object() || !doc.contains("weight_map") || !doc.at("weight_map").is_object())

@@ -20,6 +20,19 @@ struct LoadedKernel;
 using KernelFnF32 = void (*)(const float* const*, float* const*, std::int64_t);
 using KernelFnF64 = void (*)(const double* const*, double* const*, std::int64_t);
 
+// Calls a raw entry point. Clang's -fsanitize=function (part of -fsanitize=undefined, used by
+// the fuzz preset) checks an indirect call by reading a type signature from the 8 bytes before
+// the callee; JIT-compiled code has none, and a kernel placed at the start of its memory page
+// makes that read fault (found by fuzz_jit: fuzz/regressions/jit/segv_sin0_div_sqrt_x1.bin).
+// Every call into a kernel goes through here, exempt from that check.
+template <typename Fn, typename In, typename Out>
+#if defined(__clang__)
+__attribute__((no_sanitize("function")))
+#endif
+inline void call_kernel(Fn fn, In inputs, Out outputs, std::int64_t n) {
+  fn(inputs, outputs, n);
+}
+
 class NativeKernel {
  public:
   // Compiles (or loads from the disk cache) and links the kernel into the process.
