@@ -99,12 +99,17 @@ TargetDescription resolve_target(const CompileOptions& options) {
   return t;
 }
 
-std::string cache_key_text(const KernelSpec& spec, const ExpressionDag& dag, const TargetDescription& target) {
+std::string target_key_text(const TargetDescription& target) {
   std::string key = kCodegenVersion;
   key += "\nllvm " SYMTORCH_LLVM_VERSION;
   key += "\ntriple " + target.triple + "\ncpu " + target.cpu + "\nfeatures " + target.features;
   key += "\nopt " + std::to_string(target.opt_level) + "\nvector-math " + target.vector_math.label();
   key += "\nvector-bits " + std::to_string(target.vector_bits);
+  return key;
+}
+
+std::string cache_key_text(const KernelSpec& spec, const ExpressionDag& dag, const TargetDescription& target) {
+  std::string key = target_key_text(target);
   key += "\ntype " + std::string(c_type_name(spec.type));
   key += "\nderivatives " + std::string(spec.derivatives ? "1" : "0");
   key += "\nname " + spec.name + "\n";
@@ -112,16 +117,26 @@ std::string cache_key_text(const KernelSpec& spec, const ExpressionDag& dag, con
   return key;
 }
 
-OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionDag& dag, const TargetDescription& target) {
+OptimisedModule new_module(const std::string& name, const TargetDescription& target) {
   llvm::TargetMachine& tm = host_target_machine(target);
   OptimisedModule m;
   m.context = std::make_unique<llvm::LLVMContext>();
-  m.module = std::make_unique<llvm::Module>(spec.name, *m.context);
+  m.module = std::make_unique<llvm::Module>(name, *m.context);
   m.module->setTargetTriple(target.triple);
   m.module->setDataLayout(tm.createDataLayout());
+  return m;
+}
 
+OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionDag& dag, const TargetDescription& target) {
+  OptimisedModule m = new_module(spec.name, target);
   auto math = make_host_math_emitter(*m.module);
   build_host_kernel(*m.module, spec, dag, *math);
+  optimise_module(m, target);
+  return m;
+}
+
+void optimise_module(OptimisedModule& m, const TargetDescription& target) {
+  llvm::TargetMachine& tm = host_target_machine(target);
   for (llvm::Function& f : *m.module) {
     if (f.isDeclaration()) continue;
     f.addFnAttr("target-cpu", target.cpu);
@@ -158,7 +173,6 @@ OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionD
     default: mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3); break;
   }
   mpm.run(*m.module, mam);
-  return m;
 }
 
 std::vector<char> emit_object(OptimisedModule& m, const TargetDescription& target) {

@@ -45,6 +45,16 @@ struct OptimisedModule {
 };
 OptimisedModule build_optimised_module(const KernelSpec& spec, const ExpressionDag& dag, const TargetDescription& target);
 
+// The two halves of build_optimised_module, for kernels with another shell (fused_ir.hpp): an
+// empty module with the target's triple and data layout; then the target attributes on every
+// defined function and the optimisation pipeline.
+OptimisedModule new_module(const std::string& name, const TargetDescription& target);
+void optimise_module(OptimisedModule& m, const TargetDescription& target);
+
+// The part of a cache key that describes the code generator and the target (first lines of
+// cache_key_text).
+std::string target_key_text(const TargetDescription& target);
+
 std::vector<char> emit_object(OptimisedModule& m, const TargetDescription& target);
 std::string module_text(const OptimisedModule& m);
 

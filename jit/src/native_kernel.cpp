@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "codegen.hpp"
+#include "kernel_linking.hpp"
 #include "symtorch/jit/object_cache.hpp"
 
 namespace symtorch::jit {
@@ -212,5 +213,19 @@ std::string host_target_description(const CompileOptions& options) {
          std::to_string(target.vector_bits) + "-bit vectors, vector math " + target.vector_math.label() + ", O" +
          std::to_string(target.opt_level);
 }
+
+namespace detail {
+
+LinkedCode link_object(const std::vector<char>& object, const std::string& symbol, const VectorMathLibrary& math) {
+  auto loaded = JitRuntime::instance().load(object, symbol, math);
+  LinkedCode code;
+  code.owner = std::shared_ptr<void>(static_cast<void*>(loaded.dylib), [](void* dylib) {
+    JitRuntime::instance().unload(static_cast<llvm::orc::JITDylib*>(dylib));
+  });
+  code.function = loaded.function;
+  return code;
+}
+
+}  // namespace detail
 
 }  // namespace symtorch::jit

@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "symtorch/engine/printer.hpp"
+#include "symtorch/torch/fused_layer.hpp"
 #include "symtorch/torch/model_file.hpp"
 
 namespace symtorch {
@@ -45,16 +46,6 @@ std::string shape_text(at::IntArrayRef sizes) {
 }
 
 bool is_float_type(at::ScalarType t) { return t == at::kFloat || t == at::kDouble; }
-
-at::Tensor to_tensor(const std::vector<double>& v) {
-  return torch::tensor(at::ArrayRef<double>(v), at::TensorOptions().dtype(at::kDouble));
-}
-
-at::Tensor to_tensor(const std::vector<std::vector<double>>& rows) {
-  std::vector<at::Tensor> parts;
-  for (const auto& r : rows) parts.push_back(to_tensor(r));
-  return at::stack(parts);
-}
 
 std::string utc_now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -96,41 +87,19 @@ void read_weights(torch::nn::Module& m, torch::serialize::InputArchive& archive,
 // Symbolic program: the distillation's transforms, PCA and chosen equations, compiled per dtype.
 
 struct SymbolicModelImpl::Symbolic {
-  struct Compiled {
-    c10::intrusive_ptr<ops::Equation> transforms;  // null without transforms
-    c10::intrusive_ptr<ops::Equation> equations;
-    at::Tensor in_mean, in_components, out_mean, out_components;  // undefined without PCA
-  };
-
   Distillation distillation;
   std::vector<std::size_t> members;
-  std::vector<std::string> equation_texts;  // over distillation.variable_names
+  std::vector<std::string> equation_texts;  // over distillation.variable_names (for equations())
 
   std::mutex mutex;
-  std::map<at::ScalarType, Compiled> compiled;
+  std::map<at::ScalarType, std::shared_ptr<const FusedLayer>> layers;
 
-  const Compiled& get(at::ScalarType type) {
+  // The fused kernel (forward and backward) for one dtype, compiled on first use.
+  std::shared_ptr<const FusedLayer> get(at::ScalarType type) {
     std::lock_guard lock(mutex);
-    if (auto it = compiled.find(type); it != compiled.end()) return it->second;
-    const std::string dtype = type == at::kFloat ? "float32" : "float64";
-    Compiled c;
-    const Distillation& d = distillation;
-    if (!d.transforms.empty()) {
-      std::vector<std::string> texts;
-      for (const auto& t : d.transforms) texts.push_back(t.expression);
-      c.transforms = c10::make_intrusive<ops::Equation>(texts, d.input_names, dtype);
-    }
-    c.equations = c10::make_intrusive<ops::Equation>(equation_texts, d.variable_names, dtype);
-    const auto opts = at::TensorOptions().dtype(type);
-    if (d.input_pca) {
-      c.in_mean = to_tensor(d.input_pca->mean).to(opts);
-      c.in_components = to_tensor(d.input_pca->components).to(opts);  // [k, d]
-    }
-    if (d.output_pca) {
-      c.out_mean = to_tensor(d.output_pca->mean).to(opts);
-      c.out_components = to_tensor(d.output_pca->components).to(opts);  // [k, n_out]
-    }
-    return compiled.emplace(type, std::move(c)).first->second;
+    if (auto it = layers.find(type); it != layers.end()) return it->second;
+    auto layer = std::make_shared<const FusedLayer>(distillation, members, type);
+    return layers.emplace(type, std::move(layer)).first->second;
   }
 };
 
@@ -356,7 +325,8 @@ std::shared_ptr<SymbolicModelImpl::Symbolic> SymbolicModelImpl::build_symbolic(
   s->distillation = d;
   s->members = members;
   for (std::size_t j = 0; j < d.targets.size(); ++j) s->equation_texts.push_back(d.equation(j, members[j]));
-  // Compile now for the dtype the model will most likely see, so that errors show at the switch.
+  // Compile the fused kernel, forward and backward, now for the dtype the model will most likely
+  // see, so that errors show at the switch and the first backward finds its kernel ready.
   s->get(sample_x_.defined() ? sample_x_.scalar_type() : at::kFloat);
   return s;
 }
@@ -420,16 +390,8 @@ torch::Tensor SymbolicModelImpl::forward_symbolic(const torch::Tensor& x) {
                    x.scalar_type());
   TORCH_CHECK(x.device().is_cpu(), "SymbolicModel.forward: expected a CPU tensor, got a tensor on ", x.device(),
               " (CUDA tensors are not supported by this build: its libtorch is CPU-only)");
-  const auto& c = symbolic_->get(x.scalar_type());
-  const at::Tensor rows = x.reshape({-1, n_in}).contiguous();
-  at::Tensor features = rows;
-  if (c.transforms) {
-    const at::Tensor t = c.transforms->forward(rows);
-    features = d.keep_inputs ? at::cat({rows, t}, 1) : t;
-  }
-  if (d.input_pca) features = (features - c.in_mean).matmul(c.in_components.t());
-  at::Tensor out = c.equations->forward(features.contiguous());
-  if (d.output_pca) out = out.matmul(c.out_components) + c.out_mean;
+  const auto layer = symbolic_->get(x.scalar_type());
+  const at::Tensor out = layer->forward(x.reshape({-1, n_in}).contiguous());
   std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end() - 1);
   const bool squeezed = output_squeezed_ && static_cast<std::int64_t>(d.num_outputs) == 1;
   if (!squeezed) shape.push_back(static_cast<std::int64_t>(d.num_outputs));

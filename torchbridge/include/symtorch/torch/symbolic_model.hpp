@@ -20,8 +20,11 @@
 //    leading dimensions, or [...] (one output, last dimension dropped). Copies off a GPU are
 //    non-blocking into pinned memory and are completed at the next call (or when the sample is
 //    needed), so recording does not wait for the forward pass to finish.
-//  - Symbolic: forward evaluates the equations (compiled by the native JIT, differentiable)
-//    through the same input transforms and PCA as distill() used.
+//  - Symbolic: forward evaluates the equations through the same input transforms and PCA as
+//    distill() used, all of it one fused native kernel (fused_layer.hpp: compiled from the
+//    equations' Expressions by the native JIT at the switch, with its backward; differentiable
+//    with respect to the input). CPU only, float32 and float64 (a second dtype compiles on its
+//    first use).
 // No mode change touches the wrapped module's train/eval flag; the wrapper's own train()/eval()
 // propagate to it as for any child module.
 //
