@@ -8,7 +8,9 @@ the prediction equals the truth up to a constant or scale after rounding). Famil
 problem name without its trailing number (livermore_12 -> livermore, random_92619_3 -> random,
 strogatz_bacres_x -> strogatz). With --diff, the problems whose outcome differs between the first
 label and each of the others are listed under the table, so that a family's difference can be
-read problem by problem (and checked with another seed).
+read problem by problem (and checked with another seed). With --common, only the problems that
+every folder holds are compared (a campaign in progress, broad_campaign.sh); the table says how
+many each folder had.
 """
 import json
 import re
@@ -36,13 +38,20 @@ def load(folder):
 
 def main(argv):
     diff = "--diff" in argv
-    specs = [a for a in argv if a != "--diff"]
+    common = "--common" in argv
+    specs = [a for a in argv if a not in ("--diff", "--common")]
     if not specs or any("=" not in s for s in specs):
         sys.exit(__doc__)
     runs = [(s.split("=", 1)[0], load(s.split("=", 1)[1])) for s in specs]
     names = list(runs[0][1].keys())
+    if common:
+        held = {label: len(rows) for label, rows in runs}
+        names = [n for n in names if all(n in rows for _, rows in runs)]
+        print("compared: %d problems held by every folder (%s)" % (
+            len(names), ", ".join("%s %d" % (label, k) for label, k in held.items())))
+        print()
     for label, rows in runs[1:]:
-        if set(rows) != set(names):
+        if not common and set(rows) != set(names):
             missing = sorted(set(names) ^ set(rows))
             sys.exit("%s covers other problems than %s: %s" % (label, runs[0][0], ", ".join(missing[:8])))
     families = OrderedDict()
@@ -53,7 +62,7 @@ def main(argv):
     for fam, members in families.items():
         counts = [sum(rows[n] for n in members) for _, rows in runs]
         print("| %s | %d | %s |" % (fam, len(members), " | ".join(str(c) for c in counts)))
-    totals = [sum(rows.values()) for _, rows in runs]
+    totals = [sum(rows[n] for n in names) for _, rows in runs]
     print("| **all** | %d | %s |" % (len(names), " | ".join("**%d**" % t for t in totals)))
     if diff:
         base_label, base = runs[0]

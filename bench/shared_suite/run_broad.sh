@@ -5,16 +5,16 @@
 #
 #   bench/shared_suite/run_broad.sh --data DIR [--noise L] [--cpu-time S] [--threads N] [--seed N]
 #                                   [--build DIR] [--bench DIR] [--filter REGEX] [--results DIR]
-#                                   [--checkpoints] [-- extra symtorch fit options]
+#                                   [--checkpoints] [--timeout S] [-- extra symtorch fit options]
 #
 # --cpu-time S is the search's limit on process CPU time per problem (default 60: 30 s on 2
 # threads), so that a shared machine gives every run the same budget; the suite's wall-clock
-# timeout is generous (10 x S + 60 s). Operators as in run_public.sh, selection bic.
+# timeout is generous (10 x S + 60 s; --timeout sets it). Operators as in run_public.sh, selection bic.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 NOISE=0; CPU=60; THREADS=2; SEED=1; BUILD="$REPO/build"; BENCH="$REPO/../shared/bench"; FILTER=""; RESULTS=""; DATA=""
-CHECKPOINTS=0; EXTRA=()
+CHECKPOINTS=0; EXTRA=(); TIMEOUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) DATA="$2"; shift 2;;
@@ -28,8 +28,9 @@ while [ $# -gt 0 ]; do
     --filter) FILTER="$2"; shift 2;;
     --results) RESULTS="$2"; shift 2;;
     --checkpoints) CHECKPOINTS=1; shift;;
+    --timeout) TIMEOUT="$2"; shift 2;;
     --) shift; EXTRA=("$@"); break;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0;;
+    -h|--help) sed -n "2,13p" "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -40,7 +41,7 @@ OPS="+,-,*,/,sin,cos,exp,log,sqrt,square"
 CMD="$SYMTORCH fit {train} --ops $OPS --cpu-time-limit $CPU --niterations 1000000 --threads $THREADS --seed $SEED --no-progress --select bic --json {json}"
 [ "$CHECKPOINTS" = 1 ] && CMD="$CMD --checkpoint {json}.checkpoint"
 CMD="$CMD ${EXTRA[*]:-}"
-ARGS=(--manifest "$DATA/noise_$NOISE/manifest.json" --timeout "$((10 * ${CPU%.*} + 60))")
+ARGS=(--manifest "$DATA/noise_$NOISE/manifest.json" --timeout "${TIMEOUT:-$((10 * ${CPU%.*} + 60))}")
 [ -n "$FILTER" ] && ARGS+=(--filter "$FILTER")
 [ -n "$RESULTS" ] && ARGS+=(--results "$RESULTS")
 exec "$BENCH/run_suite.sh" "${ARGS[@]}" "$CMD"
