@@ -14,25 +14,13 @@
 
 #include "symtorch/jit/native_kernel.hpp"
 #include "symtorch/jit/object_cache.hpp"
+#include "../torchbridge/test_support.hpp"
 
 using namespace symtorch;
 using namespace symtorch::jit;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "symtorch-jit-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 KernelSpec spec_of(const std::string& text, ScalarType type = ScalarType::Float64) {
   KernelSpec spec;
@@ -60,13 +48,13 @@ std::vector<fs::path> files_in(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("the second compile of the same spec loads the cached object") {
-  ScratchDir dir;
+  symtorch::test::TempDir dir("jit-cache-test");
   CompileOptions options;
-  options.cache_dir = dir.path.string();
+  options.cache_dir = dir.path().string();
   auto spec = spec_of("exp(x) * y - 3");
   NativeKernel first = NativeKernel::compile(spec, options);
   CHECK_FALSE(first.from_cache());
-  auto entries = files_in(dir.path);
+  auto entries = files_in(dir.path());
   REQUIRE(entries.size() == 1);
   CHECK(entries[0].filename().string() == first.cache_key() + ".symobj");
   NativeKernel second = NativeKernel::compile(spec, options);
@@ -84,7 +72,7 @@ TEST_CASE("the second compile of the same spec loads the cached object") {
     auto n = spec;
     n.name = "other_name";
     CHECK_FALSE(NativeKernel::compile(n, options).from_cache());
-    CHECK(files_in(dir.path).size() == 4);
+    CHECK(files_in(dir.path()).size() == 4);
   }
   SUBCASE("a corrupted entry is ignored, recompiled and replaced") {
     {
@@ -107,13 +95,13 @@ TEST_CASE("the second compile of the same spec loads the cached object") {
     options.use_cache = false;
     CHECK_FALSE(NativeKernel::compile(spec, options).from_cache());
     CHECK_FALSE(NativeKernel::compile(spec_of("x - y"), options).from_cache());
-    CHECK(files_in(dir.path).size() == 1);
+    CHECK(files_in(dir.path()).size() == 1);
   }
 }
 
 TEST_CASE("an unwritable cache directory costs a compile, not an error") {
-  ScratchDir dir;
-  const fs::path blocker = dir.path / "not-a-directory";
+  symtorch::test::TempDir dir("jit-cache-test");
+  const fs::path blocker = dir.path() / "not-a-directory";
   std::ofstream(blocker) << "x";
   CompileOptions options;
   options.cache_dir = (blocker / "cache").string();
@@ -148,8 +136,8 @@ TEST_CASE("cache directory: SYMTORCH_CACHE_DIR, then XDG_CACHE_HOME, then HOME")
 }
 
 TEST_CASE("ObjectCache stores atomically and refuses foreign keys") {
-  ScratchDir dir;
-  ObjectCache cache(dir.path / "sub");
+  symtorch::test::TempDir dir("jit-cache-test");
+  ObjectCache cache(dir.path() / "sub");
   std::vector<char> object = {'a', 'b', 'c', '\0', 'd'};
   CHECK_FALSE(cache.load("key").has_value());
   REQUIRE(cache.store("key", object));
@@ -157,7 +145,7 @@ TEST_CASE("ObjectCache stores atomically and refuses foreign keys") {
   REQUIRE(back.has_value());
   CHECK(*back == object);
   CHECK_FALSE(cache.load("other key").has_value());
-  CHECK(files_in(dir.path / "sub").size() == 1);  // no temporary left behind
+  CHECK(files_in(dir.path() / "sub").size() == 1);  // no temporary left behind
   // An entry renamed to another key's file name is refused (the key text is stored inside).
   fs::rename(cache.entry_path("key"), cache.entry_path("other key"));
   CHECK_FALSE(cache.load("other key").has_value());

@@ -15,25 +15,13 @@
 #include <vector>
 
 #include "symtorch/jit/export.hpp"
+#include "../torchbridge/test_support.hpp"
 
 using namespace symtorch;
 using namespace symtorch::jit;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "symtorch-export-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::vector<fs::path> files_in(const fs::path& dir) {
   std::vector<fs::path> out;
@@ -115,15 +103,15 @@ TEST_CASE("a C program links against the exported .so and the exported .o") {
     MESSAGE("skipped: no C compiler (cc/gcc/clang) on PATH to build the test program");
     return;
   }
-  ScratchDir dir;
+  symtorch::test::TempDir dir("export-test");
   KernelSpec spec = test_spec();
-  export_kernel(spec, dir.path / "kern.h", ExportFormat::Header);
-  export_kernel(spec, dir.path / "kern.so", ExportFormat::SharedLibrary);
-  export_kernel(spec, dir.path / "kern.o", ExportFormat::Object);
-  export_kernel(spec, dir.path / "kern.ll", ExportFormat::LlvmIr);
-  CHECK(files_in(dir.path).size() == 4);  // no temporaries left
-  std::ofstream(dir.path / "main.c") << kProgram;
-  const std::string d = dir.path.string();
+  export_kernel(spec, dir.path() / "kern.h", ExportFormat::Header);
+  export_kernel(spec, dir.path() / "kern.so", ExportFormat::SharedLibrary);
+  export_kernel(spec, dir.path() / "kern.o", ExportFormat::Object);
+  export_kernel(spec, dir.path() / "kern.ll", ExportFormat::LlvmIr);
+  CHECK(files_in(dir.path()).size() == 4);  // no temporaries left
+  std::ofstream(dir.path() / "main.c") << kProgram;
+  const std::string d = dir.path().string();
 
   auto built_so = capture(*cc + " -std=c99 -I" + d + " " + d + "/main.c " + d + "/kern.so -Wl,-rpath," + d + " -o " + d +
                           "/with_so");
@@ -140,29 +128,29 @@ TEST_CASE("a C program links against the exported .so and the exported .o") {
 }
 
 TEST_CASE("export failures leave no file behind") {
-  ScratchDir dir;
+  symtorch::test::TempDir dir("export-test");
   KernelSpec spec = test_spec();
   SUBCASE("directory does not exist") {
-    const fs::path target = dir.path / "missing" / "kern.o";
+    const fs::path target = dir.path() / "missing" / "kern.o";
     CHECK_THROWS_WITH_AS(export_kernel(spec, target, ExportFormat::Object), doctest::Contains(target.string().c_str()),
                          std::runtime_error);
-    CHECK_THROWS_AS(export_kernel(spec, dir.path / "missing" / "kern.h", ExportFormat::Header), std::runtime_error);
+    CHECK_THROWS_AS(export_kernel(spec, dir.path() / "missing" / "kern.h", ExportFormat::Header), std::runtime_error);
   }
   SUBCASE("the linker fails") {
     const char* old = std::getenv("CC");
     std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
     ::setenv("CC", "/bin/false", 1);
-    CHECK_THROWS_WITH_AS(export_kernel(spec, dir.path / "kern.so", ExportFormat::SharedLibrary),
+    CHECK_THROWS_WITH_AS(export_kernel(spec, dir.path() / "kern.so", ExportFormat::SharedLibrary),
                          doctest::Contains("linking failed"), std::runtime_error);
     if (saved) ::setenv("CC", saved->c_str(), 1);
     else ::unsetenv("CC");
   }
   SUBCASE("a bad spec is refused before anything is written") {
     spec.name = "not valid";
-    CHECK_THROWS_AS(export_kernel(spec, dir.path / "kern.h", ExportFormat::Header), std::invalid_argument);
-    CHECK_THROWS_AS(export_kernel(spec, dir.path / "kern.so", ExportFormat::SharedLibrary), std::invalid_argument);
+    CHECK_THROWS_AS(export_kernel(spec, dir.path() / "kern.h", ExportFormat::Header), std::invalid_argument);
+    CHECK_THROWS_AS(export_kernel(spec, dir.path() / "kern.so", ExportFormat::SharedLibrary), std::invalid_argument);
   }
-  CHECK(files_in(dir.path).empty());
+  CHECK(files_in(dir.path()).empty());
   CHECK(export_format_from_path("a.txt") == std::nullopt);
   CHECK(export_format_from_path("a.so") == ExportFormat::SharedLibrary);
 }
